@@ -1,0 +1,187 @@
+//! The `salarygraph` command line: `serve` (default), `migrate`, `import`, `snapshot`,
+//! `demo` and `schema`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use jobs::Week;
+
+use crate::config::Config;
+
+/// salarygraph: AI job-market salary intelligence over GraphQL, with a weekly digest.
+#[derive(Debug, Parser)]
+#[command(name = "salarygraph", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API, pages and the weekly scheduler (the default).
+    Serve,
+    /// Apply pending migrations (or roll back with --down).
+    Migrate {
+        /// Roll back this many migrations instead (all with --down 0).
+        #[arg(long)]
+        down: Option<u32>,
+    },
+    /// Ingest postings from a JSON Lines (.jsonl) or CSV (.csv) file.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// csv or jsonl (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Recompute every role's snapshot of a week.
+    Snapshot {
+        /// The week's Monday (default: the last full week).
+        #[arg(long, value_parser = parse_week)]
+        week: Option<Week>,
+        /// Overwrite IMPORTED snapshots too.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Load deterministic synthetic data of any size (for demos and benchmarks).
+    Demo {
+        /// How many postings to generate.
+        #[arg(long, default_value_t = 3_630)]
+        postings: usize,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+fn parse_week(value: &str) -> Result<Week, String> {
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("\"{value}\" is not a date: expected YYYY-MM-DD"))?;
+    Week::from_monday(date).map_err(|e| e.to_string())
+}
+
+/// Runs the command line; errors are printed as one line naming what is wrong.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", crate::graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("salarygraph: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(config.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("salarygraph: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("salarygraph: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn progress(len: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template(&format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}})"))
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => crate::startup::serve(config).await,
+        Command::Schema => Ok(()),
+        Command::Migrate { down } => {
+            let db = crate::db::connect(&config.database_url).await?;
+            match down {
+                None => crate::db::migrate(&db).await.context("applying migrations")?,
+                Some(0) => crate::db::migrate_down(&db, None).await.context("rolling back migrations")?,
+                Some(n) => crate::db::migrate_down(&db, Some(n)).await.context("rolling back migrations")?,
+            }
+            println!("migrations: {} pending", crate::db::pending_migrations(&db).await?);
+            Ok(())
+        }
+        Command::Import { file, format } => {
+            let format = match format.as_deref() {
+                None => jobs::import::Format::from_path(&file),
+                Some("csv") => jobs::import::Format::Csv,
+                Some("jsonl" | "json") => jobs::import::Format::JsonLines,
+                Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
+            };
+            let db = crate::startup::open_database(&config).await?;
+            let bar = ProgressBar::new_spinner();
+            let started = std::time::Instant::now();
+            let report = jobs::import::import_file(&db, &file, format, Utc::now(), |r, line| {
+                bar.set_message(format!(
+                    "line {line}: {} inserted, {} updated, {} rejected",
+                    r.inserted,
+                    r.updated,
+                    r.rejected.len()
+                ));
+                bar.tick();
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!(
+                "imported {}: {} inserted, {} updated, {} rejected in {:.1} s",
+                file.display(),
+                report.inserted,
+                report.updated,
+                report.rejected.len(),
+                started.elapsed().as_secs_f64()
+            );
+            for r in &report.rejected {
+                println!(
+                    "  line {}{}: {}",
+                    r.index,
+                    r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+                    r.reason
+                );
+            }
+            Ok(())
+        }
+        Command::Snapshot { week, force } => {
+            let db = crate::startup::open_database(&config).await?;
+            let now = Utc::now();
+            let week = week.unwrap_or_else(|| Week::last_completed(now));
+            let written = jobs::snapshots::recompute_week(&db, week, force, now).await?;
+            println!("week {week}: {} snapshots recomputed", written.len());
+            Ok(())
+        }
+        Command::Demo { postings } => {
+            let db = crate::startup::open_database(&config).await?;
+            let plan = jobs::demo::DemoPlan::with_postings(postings);
+            let bar = progress(plan.total() as u64, "postings");
+            let started = std::time::Instant::now();
+            let now = Utc::now();
+            let summary =
+                jobs::demo::load(&db, &plan, Week::last_completed(now), now, |n| bar.set_position(n as u64)).await?;
+            bar.finish_and_clear();
+            println!(
+                "demo: {} roles, {} postings, {} snapshots in {:.1} s",
+                summary.roles,
+                summary.postings,
+                summary.snapshots,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Configuration: every environment variable of product.md, read and validated once.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+use secrecy::SecretString;
+
+/// A configuration value that cannot be used; the message names the variable and the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+/// The service's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL` (default `sqlite://salarygraph.db?mode=rwc`): SQLite or PostgreSQL.
+    pub database_url: String,
+    /// `BIND_ADDR` (default `127.0.0.1:8000`): HTTP listen address.
+    pub bind_addr: SocketAddr,
+    /// `ADMIN_TOKEN` (default unset: admin operations are refused): bearer token for admins.
+    pub admin_token: Option<SecretString>,
+    /// `PUBLIC_URL` (default `http://127.0.0.1:8000`): base of links in emails, no trailing slash.
+    pub public_url: String,
+    /// `SMTP_URL` (default unset: `.eml` files in `./outbox`).
+    pub smtp_url: Option<SecretString>,
+    /// `OUTBOX_DIR` (default `outbox`): where emails go without SMTP.
+    pub outbox_dir: PathBuf,
+    /// `MAIL_FROM` (default `salarygraph <digest@localhost>`): sender.
+    pub mail_from: String,
+    /// `DIGEST_SCHEDULE` (default `0 0 8 * * Mon`): cron with seconds for the weekly job.
+    pub digest_schedule: String,
+    /// `DIGEST_TIMEZONE` (default `UTC`): time zone of the schedule.
+    pub digest_timezone: Tz,
+    /// `DEMO_DATA` (default `true`): load demo data into an empty database.
+    pub demo_data: bool,
+    /// `SUBSCRIBE_RATE_LIMIT` (default `5`): sign-up requests a minute per client (0: off).
+    pub subscribe_rate_limit: u32,
+    /// `SMTP_CONCURRENCY` (default `4`): SMTP connections the digest uses at once.
+    pub smtp_concurrency: usize,
+    /// `LOG_FORMAT` (default `text`): `text` or `json`.
+    pub log_json: bool,
+}
+
+/// The variables the service reads, for `--help` and the README.
+pub const VARIABLES: &[&str] = &[
+    "DATABASE_URL",
+    "BIND_ADDR",
+    "ADMIN_TOKEN",
+    "PUBLIC_URL",
+    "SMTP_URL",
+    "OUTBOX_DIR",
+    "MAIL_FROM",
+    "DIGEST_SCHEDULE",
+    "DIGEST_TIMEZONE",
+    "DEMO_DATA",
+    "SUBSCRIBE_RATE_LIMIT",
+    "SMTP_CONCURRENCY",
+    "LOG_FORMAT",
+];
+
+fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> =
+            VARIABLES.iter().filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v))).collect();
+        Self::from_lookup(|key| vars.get(key).cloned())
+    }
+
+    /// Reads the configuration from any source of variables (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://salarygraph.db?mode=rwc".to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "DATABASE_URL",
+                format!(
+                    "\"{}\" is not a database URL: expected sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB",
+                    redact_url(&database_url)
+                ),
+            ));
+        }
+        let bind_addr = match var("BIND_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8000)),
+            Some(v) => v.trim().parse().map_err(|_| {
+                err("BIND_ADDR", format!("\"{v}\" is not an address: expected HOST:PORT such as 127.0.0.1:8000"))
+            })?,
+        };
+        let admin_token = match var("ADMIN_TOKEN") {
+            None => None,
+            Some(t) if t.len() < 16 => {
+                return Err(err(
+                    "ADMIN_TOKEN",
+                    "is too short: use at least 16 characters (it guards every admin operation)",
+                ));
+            }
+            Some(t) => Some(SecretString::from(t)),
+        };
+        let public_url = var("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8000".to_owned());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.contains(char::is_whitespace)
+        {
+            return Err(err(
+                "PUBLIC_URL",
+                format!("\"{public_url}\" is not a URL: expected http(s)://HOST[:PORT][/PATH]"),
+            ));
+        }
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let smtp_url = match var("SMTP_URL") {
+            None => None,
+            Some(url) => {
+                jobs::mail::validate_smtp_url(&url).map_err(|m| err("SMTP_URL", m))?;
+                Some(SecretString::from(url))
+            }
+        };
+        let outbox_dir = PathBuf::from(var("OUTBOX_DIR").unwrap_or_else(|| "outbox".to_owned()));
+        let mail_from = var("MAIL_FROM").unwrap_or_else(|| "salarygraph <digest@localhost>".to_owned());
+        jobs::mail::validate_mailbox(&mail_from).map_err(|m| err("MAIL_FROM", m))?;
+        let digest_schedule = var("DIGEST_SCHEDULE").unwrap_or_else(|| "0 0 8 * * Mon".to_owned());
+        jobs::schedule::validate_cron(&digest_schedule).map_err(|m| err("DIGEST_SCHEDULE", m))?;
+        let digest_timezone = match var("DIGEST_TIMEZONE") {
+            None => Tz::UTC,
+            Some(v) => v.trim().parse().map_err(|_| {
+                err(
+                    "DIGEST_TIMEZONE",
+                    format!("\"{v}\" is not a time zone: expected an IANA name such as UTC or Europe/Berlin"),
+                )
+            })?,
+        };
+        let demo_data = parse_bool("DEMO_DATA", var("DEMO_DATA"), true)?;
+        let subscribe_rate_limit = parse_number("SUBSCRIBE_RATE_LIMIT", var("SUBSCRIBE_RATE_LIMIT"), 5, 0..=100_000)?;
+        let smtp_concurrency = parse_number("SMTP_CONCURRENCY", var("SMTP_CONCURRENCY"), 4, 1..=64)? as usize;
+        let log_json = match var("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(err("LOG_FORMAT", format!("\"{other}\" is not a log format: expected text or json")));
+            }
+        };
+        Ok(Self {
+            database_url,
+            bind_addr,
+            admin_token,
+            public_url,
+            smtp_url,
+            outbox_dir,
+            mail_from,
+            digest_schedule,
+            digest_timezone,
+            demo_data,
+            subscribe_rate_limit,
+            smtp_concurrency,
+            log_json,
+        })
+    }
+}
+
+fn parse_bool(variable: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(err(variable, format!("\"{v}\" is not a boolean: expected true or false"))),
+    }
+}
+
+fn parse_number(
+    variable: &'static str,
+    value: Option<String>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    match v.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(err(variable, format!("\"{v}\" is not a whole number from {} to {}", range.start(), range.end()))),
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_product_spec() {
+        let config = with(&[]).expect("defaults are valid");
+        assert_eq!(config.database_url, "sqlite://salarygraph.db?mode=rwc");
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8000");
+        assert!(config.admin_token.is_none());
+        assert_eq!(config.public_url, "http://127.0.0.1:8000");
+        assert!(config.smtp_url.is_none());
+        assert_eq!(config.digest_schedule, "0 0 8 * * Mon");
+        assert_eq!(config.digest_timezone, Tz::UTC);
+        assert!(config.demo_data);
+        assert_eq!(config.subscribe_rate_limit, 5);
+    }
+
+    #[test]
+    fn each_malformed_value_names_its_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("BIND_ADDR", "localhost"),
+            ("ADMIN_TOKEN", "short"),
+            ("PUBLIC_URL", "ftp://x"),
+            ("SMTP_URL", "http://mail"),
+            ("MAIL_FROM", "not an address"),
+            ("DIGEST_SCHEDULE", "every monday"),
+            ("DIGEST_TIMEZONE", "Mars/Olympus"),
+            ("DEMO_DATA", "maybe"),
+            ("SUBSCRIBE_RATE_LIMIT", "-1"),
+            ("SMTP_CONCURRENCY", "0"),
+            ("LOG_FORMAT", "xml"),
+        ];
+        for (variable, value) in cases {
+            let error = with(&[(variable, value)]).expect_err(variable);
+            assert_eq!(error.variable, variable, "{error}");
+            assert!(error.to_string().starts_with(&format!("{variable}: ")), "{error}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("smtps://user:pw@mail"), "smtps://user:***@mail");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,55 @@
+//! Connecting to the database and keeping its schema current.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+use crate::config::redact_url;
+
+/// The database could not be reached or prepared; the message names `DATABASE_URL`.
+#[derive(Debug, thiserror::Error)]
+#[error("DATABASE_URL: cannot use {url}: {cause}")]
+pub struct DatabaseError {
+    url: String,
+    cause: String,
+}
+
+fn one_line(error: &DbErr) -> String {
+    error.to_string().lines().next().unwrap_or_default().to_owned()
+}
+
+/// Opens a pool on `url` (SQLite in WAL mode with foreign keys, or PostgreSQL).
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+    let fail = |e: DbErr| DatabaseError { url: redact_url(url), cause: one_line(&e) };
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await.map_err(fail)?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;")
+            .await
+            .map_err(fail)?;
+    }
+    db.execute_unprepared("SELECT 1").await.map_err(fail)?;
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Rolls back the last `steps` migrations (all when `None`).
+pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
+    Migrator::down(db, steps).await
+}
+
+/// How many migrations are not applied yet.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}

@@ -1,0 +1,83 @@
+//! The API's errors, each with the `extensions.code` clients branch on.
+
+use async_graphql::ErrorExtensions;
+use jobs::roles::RoleError;
+use sea_orm::DbErr;
+
+/// An error a GraphQL client receives.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// `BAD_USER_INPUT`: an argument is wrong; the message says which and why.
+    #[error("{0}")]
+    BadUserInput(String),
+    /// `NOT_FOUND`: the named thing does not exist; the message names it.
+    #[error("{0}")]
+    NotFound(String),
+    /// `UNAUTHORIZED`: an admin operation without the admin bearer token.
+    #[error("admin operations need `Authorization: Bearer <ADMIN_TOKEN>`")]
+    Unauthorized,
+    /// `RATE_LIMITED`: too many requests from this client; try again in a minute.
+    #[error("too many requests from this address: try again in a minute")]
+    RateLimited,
+    /// `INTERNAL`: something failed on our side; details are logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// The `extensions.code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// An internal error, logged once here with its whole cause chain.
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        let mut chain = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        tracing::error!(error = %chain, "internal error");
+        Self::Internal(Box::new(error))
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", self.code()))
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(error: DbErr) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<RoleError> for ApiError {
+    fn from(error: RoleError) -> Self {
+        match error {
+            RoleError::Invalid(message) => Self::BadUserInput(message),
+            RoleError::NotFound(slug) => Self::NotFound(format!("no role has the slug \"{slug}\"")),
+            e @ RoleError::InUse { .. } => Self::BadUserInput(e.to_string()),
+            RoleError::Db(e) => Self::internal(e),
+        }
+    }
+}
+
+impl From<jobs::week::NotAMonday> for ApiError {
+    fn from(error: jobs::week::NotAMonday) -> Self {
+        Self::BadUserInput(format!("week: {error}"))
+    }
+}
+
+/// Results of service calls inside resolvers.
+pub type ApiResult<T> = Result<T, ApiError>;

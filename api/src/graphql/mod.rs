@@ -1,0 +1,44 @@
+//! The GraphQL schema: queries, mutations and the `snapshotPublished` subscription.
+
+pub mod loaders;
+pub mod mutation;
+pub mod pagination;
+pub mod query;
+pub mod scalars;
+pub mod subscription;
+pub mod types;
+
+use async_graphql::{MergedObject, Schema};
+
+use crate::state::AppState;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Most complex query accepted (fields, times page sizes).
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(query::RoleQuery, query::CompareQuery, query::PostingQuery, query::MarketQuery);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::CatalogMutation);
+
+/// The API's schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
+
+/// Builds the schema over the shared state (no I/O).
+pub fn build_schema(state: AppState) -> AppSchema {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
+        .data(state)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .finish()
+}
+
+/// The schema as SDL (what `salarygraph schema` prints and `schema.graphql` holds).
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot).finish().sdl()
+}

@@ -1,0 +1,265 @@
+//! Admin mutations over roles, postings and snapshots.
+
+use async_graphql::{Context, InputObject, Object, ResultExt, SimpleObject};
+use chrono::Utc;
+use jobs::Week;
+use jobs::imported::SnapshotImport;
+use jobs::ingest::{self, IngestReport as Report, MAX_BATCH};
+use jobs::roles::RoleInput as RoleFields;
+
+use crate::auth::AdminGuard;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::scalars::{Date, optional_week};
+use crate::graphql::types::{Role, SalaryPeriod, Seniority, Snapshot};
+use crate::state::AppState;
+
+/// A role as an admin enters it.
+#[derive(InputObject, Debug, Clone)]
+pub struct RoleInput {
+    /// URL-safe identity (lower-case letters, digits, hyphens).
+    pub slug: String,
+    /// Display title.
+    pub title: String,
+    /// A sentence on the role.
+    pub summary: Option<String>,
+    /// Roles this one leads to; omitted keeps the current path.
+    pub career_path: Option<Vec<String>>,
+}
+
+/// One posting to ingest.
+#[derive(InputObject, Debug, Clone)]
+pub struct PostingInput {
+    /// Where it was found.
+    pub source: String,
+    /// Its id there; with `source`, its identity.
+    pub external_id: String,
+    /// Role slug.
+    pub role: String,
+    /// Title as posted.
+    pub title: String,
+    /// Hiring company.
+    pub company: String,
+    /// Metro area.
+    pub metro: Option<String>,
+    /// Remote-friendly.
+    pub remote: bool,
+    /// Seniority.
+    pub seniority: Seniority,
+    /// Lower salary bound in `currency` per `salaryPeriod`.
+    pub salary_min: Option<i32>,
+    /// Upper salary bound.
+    pub salary_max: Option<i32>,
+    /// Currency; only USD is accepted for now.
+    #[graphql(default_with = "String::from(\"USD\")")]
+    pub currency: String,
+    /// Period the bounds are quoted in.
+    #[graphql(default_with = "SalaryPeriod::Year")]
+    pub salary_period: SalaryPeriod,
+    /// Skills named.
+    pub skills: Vec<String>,
+    /// Date posted.
+    pub posted_at: Date,
+    /// Date closed.
+    pub closed_at: Option<Date>,
+}
+
+impl From<PostingInput> for ingest::PostingInput {
+    fn from(p: PostingInput) -> Self {
+        Self {
+            source: p.source,
+            external_id: p.external_id,
+            role: p.role,
+            title: p.title,
+            company: p.company,
+            metro: p.metro,
+            remote: p.remote,
+            seniority: p.seniority.into(),
+            salary_min: p.salary_min.map(i64::from),
+            salary_max: p.salary_max.map(i64::from),
+            currency: p.currency,
+            salary_period: p.salary_period.into(),
+            skills: p.skills,
+            posted_at: p.posted_at.0,
+            closed_at: p.closed_at.map(|d| d.0),
+        }
+    }
+}
+
+/// What an ingest did: each rejected row names its index and reason; the rest is stored.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct IngestReport {
+    /// Postings created.
+    pub inserted: i32,
+    /// Postings updated (same source and external id).
+    pub updated: i32,
+    /// Rows refused.
+    pub rejected: Vec<Rejection>,
+}
+
+/// A refused row.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Rejection {
+    /// Its position in the list, from 0.
+    pub index: i32,
+    /// Its external id.
+    pub external_id: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl From<Report> for IngestReport {
+    fn from(r: Report) -> Self {
+        Self {
+            inserted: r.inserted as i32,
+            updated: r.updated as i32,
+            rejected: r
+                .rejected
+                .into_iter()
+                .map(|x| Rejection { index: x.index as i32, external_id: x.external_id, reason: x.reason })
+                .collect(),
+        }
+    }
+}
+
+/// Published figures of one role for one week.
+#[derive(InputObject, Debug, Clone)]
+pub struct SnapshotInput {
+    /// Role slug.
+    pub role: String,
+    /// The week (a Monday).
+    pub week: Date,
+    /// Open positions.
+    pub open_positions: i32,
+    /// Salaries behind the figures (default: openPositions).
+    pub sample_size: Option<i32>,
+    /// Mean of minimums.
+    pub salary_range_low: Option<i32>,
+    /// Mean of maximums.
+    pub salary_range_high: Option<i32>,
+    /// Mean salary.
+    pub average_salary: Option<i32>,
+    /// 25th percentile.
+    pub p25_salary: Option<i32>,
+    /// Median.
+    pub median_salary: Option<i32>,
+    /// 75th percentile.
+    pub p75_salary: Option<i32>,
+    /// 90th percentile.
+    pub p90_salary: Option<i32>,
+    /// Remote share, 0–100.
+    pub remote_pct: f64,
+    /// Entry share, 0–100.
+    pub entry_pct: f64,
+    /// Mid share, 0–100.
+    pub mid_pct: f64,
+    /// Senior share, 0–100.
+    pub senior_pct: f64,
+    /// Ranked skills (at most 8).
+    pub top_skills: Vec<String>,
+    /// Ranked companies (at most 5).
+    pub top_companies: Option<Vec<String>>,
+    /// Ranked metros (at most 5).
+    pub top_metros: Option<Vec<String>>,
+}
+
+impl SnapshotInput {
+    fn into_import(self) -> ApiResult<SnapshotImport> {
+        let opt = |v: Option<i32>| v.map(i64::from);
+        Ok(SnapshotImport {
+            week: Some(self.week.week()?),
+            role: self.role,
+            open_positions: i64::from(self.open_positions),
+            sample_size: opt(self.sample_size),
+            salary_range_low: opt(self.salary_range_low),
+            salary_range_high: opt(self.salary_range_high),
+            average_salary: opt(self.average_salary),
+            p25_salary: opt(self.p25_salary),
+            median_salary: opt(self.median_salary),
+            p75_salary: opt(self.p75_salary),
+            p90_salary: opt(self.p90_salary),
+            remote_pct: self.remote_pct,
+            entry_pct: self.entry_pct,
+            mid_pct: self.mid_pct,
+            senior_pct: self.senior_pct,
+            top_skills: self.top_skills,
+            top_companies: self.top_companies.unwrap_or_default(),
+            top_metros: self.top_metros.unwrap_or_default(),
+        })
+    }
+}
+
+/// Admin mutations over the catalogue.
+#[derive(Default)]
+pub struct CatalogMutation;
+
+#[Object]
+impl CatalogMutation {
+    /// Creates a role, or updates the one with the same slug.
+    #[graphql(guard = "AdminGuard")]
+    async fn upsert_role(&self, ctx: &Context<'_>, input: RoleInput) -> async_graphql::Result<Role> {
+        let state = ctx.data_unchecked::<AppState>();
+        let fields =
+            RoleFields { slug: input.slug, title: input.title, summary: input.summary, career_path: input.career_path };
+        Ok(jobs::roles::upsert_role(&state.db, fields, Utc::now()).await.map_err(ApiError::from).extend()?.into())
+    }
+
+    /// Deletes a role and its snapshots; refused while postings reference it.
+    #[graphql(guard = "AdminGuard")]
+    async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<bool> {
+        let state = ctx.data_unchecked::<AppState>();
+        jobs::roles::delete_role(&state.db, &slug).await.map_err(ApiError::from).extend()
+    }
+
+    /// Stores up to 10,000 postings; bad rows are reported, the valid rest is kept.
+    #[graphql(guard = "AdminGuard")]
+    async fn ingest_postings(
+        &self,
+        ctx: &Context<'_>,
+        postings: Vec<PostingInput>,
+    ) -> async_graphql::Result<IngestReport> {
+        ingest_postings(ctx.data_unchecked::<AppState>(), postings).await.extend()
+    }
+
+    /// Stores published figures as an IMPORTED snapshot.
+    #[graphql(guard = "AdminGuard")]
+    async fn upsert_snapshot(&self, ctx: &Context<'_>, input: SnapshotInput) -> async_graphql::Result<Snapshot> {
+        upsert_snapshot(ctx.data_unchecked::<AppState>(), input).await.extend()
+    }
+
+    /// Recomputes every role's snapshot of `week` (default: the last full week);
+    /// IMPORTED snapshots are kept unless `force`.
+    #[graphql(guard = "AdminGuard")]
+    async fn recompute_snapshots(
+        &self,
+        ctx: &Context<'_>,
+        week: Option<Date>,
+        #[graphql(default = false)] force: bool,
+    ) -> async_graphql::Result<Vec<Snapshot>> {
+        recompute(ctx.data_unchecked::<AppState>(), week, force).await.extend()
+    }
+}
+
+async fn ingest_postings(state: &AppState, postings: Vec<PostingInput>) -> ApiResult<IngestReport> {
+    if postings.len() > MAX_BATCH {
+        return Err(ApiError::BadUserInput(format!(
+            "postings: at most {MAX_BATCH} a call, got {}: split the list",
+            postings.len()
+        )));
+    }
+    let rows = postings.into_iter().map(ingest::PostingInput::from).collect();
+    Ok(ingest::ingest(&state.db, rows, 0, Utc::now()).await?.into())
+}
+
+async fn upsert_snapshot(state: &AppState, input: SnapshotInput) -> ApiResult<Snapshot> {
+    let stored = jobs::imported::upsert_imported(&state.db, input.into_import()?, Utc::now()).await?;
+    state.publish_snapshots(std::slice::from_ref(&stored));
+    Ok(Snapshot(stored))
+}
+
+async fn recompute(state: &AppState, week: Option<Date>, force: bool) -> ApiResult<Vec<Snapshot>> {
+    let now = Utc::now();
+    let week = optional_week(week)?.unwrap_or_else(|| Week::last_completed(now));
+    let written = jobs::snapshots::recompute_week(&state.db, week, force, now).await?;
+    state.publish_snapshots(&written);
+    Ok(written.into_iter().map(Snapshot).collect())
+}

@@ -1,0 +1,11 @@
+//! Read resolvers, one file per domain.
+
+pub mod compare;
+pub mod market;
+pub mod postings;
+pub mod roles;
+
+pub use compare::CompareQuery;
+pub use market::MarketQuery;
+pub use postings::PostingQuery;
+pub use roles::RoleQuery;

@@ -1,0 +1,102 @@
+//! `roles`, `role(slug)` and the role's snapshot, trend and postings.
+
+use async_graphql::{ComplexObject, Context, Object, ResultExt};
+use entity::role;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::postings::{PostingFilter, find_postings};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, TrendKey, WeekSnapshotKey};
+use crate::graphql::pagination::{Page, cursor, split_page};
+use crate::graphql::scalars::Date;
+use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
+use crate::state::AppState;
+
+/// Most weeks a trend may span.
+pub const MAX_TREND_WEEKS: i32 = 104;
+
+/// Role queries.
+#[derive(Default)]
+pub struct RoleQuery;
+
+#[Object]
+impl RoleQuery {
+    /// Every role, by creation order.
+    #[graphql(complexity = "first.clamp(0, 100) as usize * child_complexity + 1")]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<RoleConnection> {
+        list_roles(&ctx.data_unchecked::<AppState>().db, first, after.as_deref()).await.extend()
+    }
+
+    /// The role with this slug, or null.
+    async fn role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Role>> {
+        let db = &ctx.data_unchecked::<AppState>().db;
+        Ok(jobs::roles::find_by_slug(db, &slug).await.map_err(ApiError::from).extend()?.map(Role::from))
+    }
+}
+
+async fn list_roles(db: &DatabaseConnection, first: i32, after: Option<&str>) -> ApiResult<RoleConnection> {
+    let page = Page::parse(first, after, "role")?;
+    let mut query = role::Entity::find().order_by_asc(role::Column::Id);
+    if let Some(after) = page.after {
+        query = query.filter(role::Column::Id.gt(after));
+    }
+    let mut rows = query.limit(page.first + 1).all(db).await?;
+    let has_next = split_page(&mut rows, page);
+    let total_count = role::Entity::find().count(db).await? as i32;
+    let (edges, nodes, page_info) =
+        page_of(rows, has_next, |r| cursor("role", r.id), Role::from, |cursor, node| RoleEdge { cursor, node });
+    Ok(RoleConnection { edges, nodes, page_info, total_count })
+}
+
+#[ComplexObject]
+impl Role {
+    /// The snapshot of `week`, or the latest one when `week` is omitted; null without data.
+    async fn snapshot(&self, ctx: &Context<'_>, week: Option<Date>) -> async_graphql::Result<Option<Snapshot>> {
+        role_snapshot(ctx, self.role_id, week).await.extend()
+    }
+
+    /// The last `weeks` weeks that have a snapshot, oldest first (at most 104).
+    async fn trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 12)] weeks: i32,
+    ) -> async_graphql::Result<Vec<TrendPoint>> {
+        role_trend(ctx, self.role_id, weeks).await.extend()
+    }
+
+    /// This role's postings, filtered.
+    #[graphql(complexity = "first.clamp(0, 100) as usize * child_complexity + 1")]
+    async fn postings(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PostingFilter>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<PostingConnection> {
+        let db = &ctx.data_unchecked::<AppState>().db;
+        find_postings(db, filter.unwrap_or_default(), Some(self.role_id), first, after.as_deref()).await.extend()
+    }
+}
+
+async fn role_snapshot(ctx: &Context<'_>, role_id: i32, week: Option<Date>) -> ApiResult<Option<Snapshot>> {
+    let loader = ctx.data_unchecked::<AppLoader>();
+    let found = match week {
+        Some(date) => loader.load_one(WeekSnapshotKey(role_id, date.week()?.monday())).await?,
+        None => loader.load_one(LatestSnapshotKey(role_id)).await?,
+    };
+    Ok(found.map(Snapshot))
+}
+
+async fn role_trend(ctx: &Context<'_>, role_id: i32, weeks: i32) -> ApiResult<Vec<TrendPoint>> {
+    if !(1..=MAX_TREND_WEEKS).contains(&weeks) {
+        return Err(ApiError::BadUserInput(format!("weeks must be between 1 and {MAX_TREND_WEEKS}, got {weeks}")));
+    }
+    let loader = ctx.data_unchecked::<AppLoader>();
+    let snapshots = loader.load_one(TrendKey(role_id, weeks as usize)).await?.unwrap_or_default();
+    Ok(jobs::figures::trend(&snapshots).into_iter().map(TrendPoint::from).collect())
+}

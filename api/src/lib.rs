@@ -1,0 +1,14 @@
+//! salarygraph's HTTP and GraphQL surface, and the `salarygraph` binary's commands.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod rate_limit;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod weekly;

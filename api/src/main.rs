@@ -1,0 +1,5 @@
+//! The `salarygraph` binary.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,0 +1,144 @@
+//! Wiring: configuration → database → state → HTTP server and scheduler.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use jobs::Week;
+use jobs::mail::{Mailer, MailerConfig};
+use jobs::schedule::Schedule;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::auth::AdminToken;
+use crate::config::Config;
+use crate::graphql::build_schema;
+use crate::http::build_app;
+use crate::rate_limit::RateLimiter;
+use crate::state::AppState;
+
+/// Connects to the database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let db = crate::db::connect(&config.database_url).await?;
+    crate::db::migrate(&db).await.map_err(|e| anyhow::anyhow!("DATABASE_URL: migrations failed: {e}"))?;
+    Ok(db)
+}
+
+/// The mailer the configuration asks for.
+pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
+    Mailer::new(&MailerConfig {
+        smtp_url: config.smtp_url.as_ref().map(|s| s.expose_secret().to_owned()),
+        from: config.mail_from.clone(),
+        outbox_dir: config.outbox_dir.clone(),
+        max_connections: config.smtp_concurrency as u32,
+    })
+    .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// The shared state over an open database.
+pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    let (snapshot_events, _) = tokio::sync::broadcast::channel(256);
+    Ok(AppState {
+        db,
+        mailer: mailer(config)?,
+        admin_token: config.admin_token.as_ref().map(|t| Arc::new(AdminToken::new(t))),
+        public_url: Arc::from(config.public_url.as_str()),
+        snapshot_events,
+        rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
+    })
+}
+
+/// Loads the demo into an empty database (no roles yet) when the configuration allows.
+pub async fn load_demo_if_empty(config: &Config, db: &DatabaseConnection) -> anyhow::Result<bool> {
+    if !config.demo_data || entity::role::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let now = Utc::now();
+    let summary = jobs::demo::load(db, &jobs::demo::DemoPlan::standard(), Week::last_completed(now), now, |_| {})
+        .await
+        .context("loading demo data")?;
+    tracing::info!(
+        roles = summary.roles,
+        postings = summary.postings,
+        snapshots = summary.snapshots,
+        "demo data loaded"
+    );
+    Ok(true)
+}
+
+/// A running server: its address and the task serving it.
+pub struct RunningServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Ends when the server stops.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub fn spawn_server(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<RunningServer> {
+    let addr = listener.local_addr()?;
+    let schema = build_schema(state.clone());
+    let app = build_app(state, schema);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok(RunningServer { addr, task })
+}
+
+/// `salarygraph serve`: the whole service in one process.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let schedule = Schedule::new(&config.digest_schedule, config.digest_timezone)
+        .map_err(|e| anyhow::anyhow!("DIGEST_SCHEDULE: {e}"))?;
+    let db = open_database(&config).await?;
+    load_demo_if_empty(&config, &db).await?;
+    let state = app_state(&config, db)?;
+    let listener = TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("BIND_ADDR: cannot listen on {}", config.bind_addr))?;
+    let weekly_state = state.clone();
+    let task: jobs::scheduler::WeeklyTask = Arc::new(move |fired_at| {
+        let state = weekly_state.clone();
+        Box::pin(async move { crate::weekly::run(&state, fired_at).await })
+    });
+    let mut scheduler =
+        jobs::scheduler::start(schedule.clone(), task).await.context("starting the weekly scheduler")?;
+    crate::weekly::catch_up(&state, &schedule, Utc::now()).await;
+    let server = spawn_server(state, listener, shutdown_signal())?;
+    tracing::info!("salarygraph listening on http://{}/graphql", server.addr);
+    let served = server.task.await.context("server task")?;
+    let _ = scheduler.shutdown().await;
+    served.context("serving HTTP")?;
+    tracing::info!("salarygraph stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

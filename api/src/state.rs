@@ -1,0 +1,38 @@
+//! What every request and job needs, passed explicitly.
+
+use std::sync::Arc;
+
+use entity::snapshot;
+use jobs::mail::Mailer;
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast;
+
+use crate::auth::AdminToken;
+use crate::rate_limit::RateLimiter;
+
+/// The shared state of the service. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Sends email.
+    pub mailer: Mailer,
+    /// The admin token; `None` refuses every admin operation.
+    pub admin_token: Option<Arc<AdminToken>>,
+    /// Base of links in emails, without a trailing slash.
+    pub public_url: Arc<str>,
+    /// Snapshots as they are created or recomputed, for `snapshotPublished`.
+    pub snapshot_events: broadcast::Sender<snapshot::Model>,
+    /// Limits sign-ups per client address.
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// Tells subscribers of `snapshotPublished` about new or recomputed snapshots.
+    pub fn publish_snapshots(&self, snapshots: &[snapshot::Model]) {
+        for snapshot in snapshots {
+            // No receiver is not an error: nobody is listening right now.
+            let _ = self.snapshot_events.send(snapshot.clone());
+        }
+    }
+}

@@ -1,0 +1,519 @@
+//! Posting ingest: validation of each row, then one transaction of multi-row upserts.
+//! Used by the `ingestPostings` mutation, `salarygraph import` and the demo generator.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{Seniority, posting, posting_skill, role, skill};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
+};
+
+/// Most rows one `ingestPostings` call takes.
+pub const MAX_BATCH: usize = 10_000;
+/// A yearly salary must be below this many dollars.
+pub const MAX_YEARLY_SALARY: i64 = 10_000_000;
+/// Most skills a posting may name.
+pub const MAX_SKILLS: usize = 50;
+/// Longest skill name.
+pub const MAX_SKILL_LEN: usize = 64;
+/// Longest title, company or metro.
+pub const MAX_TEXT_LEN: usize = 200;
+/// Rows per multi-row INSERT: 16 parameters a row stays under SQLite's limit.
+const INSERT_CHUNK: usize = 1_000;
+/// Values per `IN (…)` list.
+const LOOKUP_CHUNK: usize = 900;
+
+/// The period a salary is quoted in; ingest turns it into dollars a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SalaryPeriod {
+    /// Per year (×1).
+    #[default]
+    Year,
+    /// Per month (×12).
+    Month,
+    /// Per hour (×2080).
+    Hour,
+}
+
+impl SalaryPeriod {
+    /// How many of this period make a year.
+    pub fn per_year(self) -> i64 {
+        match self {
+            Self::Year => 1,
+            Self::Month => 12,
+            Self::Hour => 2080,
+        }
+    }
+}
+
+/// One posting as submitted, before validation (field names as in `PostingInput`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostingInput {
+    /// Where it was found (e.g. a job board).
+    pub source: String,
+    /// Its id at the source.
+    pub external_id: String,
+    /// Role slug.
+    pub role: String,
+    /// Posting title.
+    pub title: String,
+    /// Hiring company.
+    pub company: String,
+    /// Metro area.
+    #[serde(default)]
+    pub metro: Option<String>,
+    /// Remote-friendly.
+    pub remote: bool,
+    /// Seniority.
+    pub seniority: Seniority,
+    /// Lower salary bound in `currency` per `salary_period`.
+    #[serde(default)]
+    pub salary_min: Option<i64>,
+    /// Upper salary bound.
+    #[serde(default)]
+    pub salary_max: Option<i64>,
+    /// ISO currency; only USD is accepted for now.
+    #[serde(default = "usd")]
+    pub currency: String,
+    /// Period of the bounds.
+    #[serde(default)]
+    pub salary_period: SalaryPeriod,
+    /// Skills named.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Date posted.
+    pub posted_at: NaiveDate,
+    /// Date closed, if it has.
+    #[serde(default)]
+    pub closed_at: Option<NaiveDate>,
+}
+
+fn usd() -> String {
+    "USD".to_owned()
+}
+
+/// A posting that passed every rule: salaries in whole USD a year, skills deduplicated.
+#[derive(Debug, Clone)]
+pub struct ValidPosting {
+    source: String,
+    external_id: String,
+    role_id: i32,
+    title: String,
+    company: String,
+    metro: Option<String>,
+    remote: bool,
+    seniority: Seniority,
+    salary_min: Option<i32>,
+    salary_max: Option<i32>,
+    skills: Vec<String>,
+    posted_at: NaiveDate,
+    closed_at: Option<NaiveDate>,
+}
+
+/// A row that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Position in the submitted list (or line number for files).
+    pub index: usize,
+    /// The row's external id, when it had one.
+    pub external_id: Option<String>,
+    /// What is wrong, naming the field.
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Postings created.
+    pub inserted: usize,
+    /// Postings that existed (same source and external id) and were updated.
+    pub updated: usize,
+    /// Rows refused, each with its reason.
+    pub rejected: Vec<Rejection>,
+}
+
+impl IngestReport {
+    /// Adds another batch's report to this one.
+    pub fn merge(&mut self, other: IngestReport) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.rejected.extend(other.rejected);
+    }
+}
+
+fn text(field: &str, value: &str, required: bool, max: usize) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return if required { Err(format!("{field} must not be empty")) } else { Ok(None) };
+    }
+    if value.chars().count() > max {
+        return Err(format!("{field} must be at most {max} characters"));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+fn yearly(field: &str, value: Option<i64>, period: SalaryPeriod) -> Result<Option<i32>, String> {
+    let Some(value) = value else { return Ok(None) };
+    if value <= 0 {
+        return Err(format!("{field} must be positive, got {value}"));
+    }
+    let per_year = value.saturating_mul(period.per_year());
+    if per_year >= MAX_YEARLY_SALARY {
+        return Err(format!("{field} must be below $10,000,000 a year, got {per_year} a year"));
+    }
+    Ok(Some(per_year as i32))
+}
+
+/// Checks one row against every rule of the ingest; `roles` maps known slugs to ids.
+pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<ValidPosting, String> {
+    let source = text("source", &input.source, true, 64)?.unwrap_or_default();
+    let external_id = text("externalId", &input.external_id, true, MAX_TEXT_LEN)?.unwrap_or_default();
+    let role_id = *roles.get(input.role.trim()).ok_or_else(|| format!("unknown role \"{}\"", input.role))?;
+    let title = text("title", &input.title, true, MAX_TEXT_LEN)?.unwrap_or_default();
+    let company = text("company", &input.company, true, MAX_TEXT_LEN)?.unwrap_or_default();
+    let metro = match &input.metro {
+        Some(m) => text("metro", m, false, MAX_TEXT_LEN)?,
+        None => None,
+    };
+    if !input.currency.trim().eq_ignore_ascii_case("USD") {
+        return Err(format!("currency \"{}\" is not supported: only USD", input.currency));
+    }
+    let salary_min = yearly("salaryMin", input.salary_min, input.salary_period)?;
+    let salary_max = yearly("salaryMax", input.salary_max, input.salary_period)?;
+    if let (Some(lo), Some(hi)) = (salary_min, salary_max) {
+        if lo > hi {
+            return Err(format!("salaryMin ({lo}) must not exceed salaryMax ({hi})"));
+        }
+    }
+    if let Some(closed) = input.closed_at {
+        if closed < input.posted_at {
+            return Err(format!("closedAt ({closed}) is before postedAt ({})", input.posted_at));
+        }
+    }
+    if input.skills.len() > MAX_SKILLS {
+        return Err(format!("at most {MAX_SKILLS} skills, got {}", input.skills.len()));
+    }
+    let mut seen = HashSet::new();
+    let mut skills = Vec::with_capacity(input.skills.len());
+    for name in &input.skills {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("skills must not contain an empty name".into());
+        }
+        if name.chars().count() > MAX_SKILL_LEN {
+            return Err(format!("skill \"{name}\" is longer than {MAX_SKILL_LEN} characters"));
+        }
+        if seen.insert(skill::skill_key(name)) {
+            skills.push(name.to_owned());
+        }
+    }
+    Ok(ValidPosting {
+        source,
+        external_id,
+        role_id,
+        title,
+        company,
+        metro,
+        remote: input.remote,
+        seniority: input.seniority,
+        salary_min,
+        salary_max,
+        skills,
+        posted_at: input.posted_at,
+        closed_at: input.closed_at,
+    })
+}
+
+/// Every role's slug and id, for validation.
+pub async fn role_ids(db: &impl ConnectionTrait) -> Result<HashMap<String, i32>, DbErr> {
+    let rows: Vec<(i32, String)> =
+        role::Entity::find().select_only().columns([role::Column::Id, role::Column::Slug]).into_tuple().all(db).await?;
+    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
+}
+
+/// Validates and stores a batch: bad rows are reported by index (from `first_index`),
+/// every valid row is stored, all in one transaction.
+pub async fn ingest<C>(
+    db: &C,
+    rows: Vec<PostingInput>,
+    first_index: usize,
+    now: DateTime<Utc>,
+) -> Result<IngestReport, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let roles = role_ids(db).await?;
+    let mut report = IngestReport::default();
+    let mut valid = Vec::with_capacity(rows.len());
+    for (offset, row) in rows.into_iter().enumerate() {
+        let external_id = Some(row.external_id.clone()).filter(|e| !e.trim().is_empty());
+        match validate(row, &roles) {
+            Ok(posting) => valid.push(posting),
+            Err(reason) => report.rejected.push(Rejection { index: first_index + offset, external_id, reason }),
+        }
+    }
+    let (inserted, updated) = store(db, valid, now).await?;
+    report.inserted = inserted;
+    report.updated = updated;
+    Ok(report)
+}
+
+/// Upserts valid postings and their skills in one transaction; returns (inserted, updated).
+pub async fn store<C>(db: &C, postings: Vec<ValidPosting>, now: DateTime<Utc>) -> Result<(usize, usize), DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    // The same (source, externalId) twice in one batch: the later row wins.
+    let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+    let mut unique: Vec<ValidPosting> = Vec::with_capacity(postings.len());
+    for posting in postings {
+        let key = (posting.source.clone(), posting.external_id.clone());
+        match by_key.get(&key) {
+            Some(&at) => unique[at] = posting,
+            None => {
+                by_key.insert(key, unique.len());
+                unique.push(posting);
+            }
+        }
+    }
+    if unique.is_empty() {
+        return Ok((0, 0));
+    }
+    let txn = db.begin().await?;
+    let existing = posting_ids(&txn, &unique).await?;
+    let updated = existing.len();
+    let inserted = unique.len() - updated;
+
+    for chunk in unique.chunks(INSERT_CHUNK) {
+        let models = chunk.iter().map(|p| posting::ActiveModel {
+            source: Set(p.source.clone()),
+            external_id: Set(p.external_id.clone()),
+            role_id: Set(p.role_id),
+            title: Set(p.title.clone()),
+            company: Set(p.company.clone()),
+            metro: Set(p.metro.clone()),
+            remote: Set(p.remote),
+            seniority: Set(p.seniority),
+            salary_min: Set(p.salary_min),
+            salary_max: Set(p.salary_max),
+            salary_mid: Set(posting::salary_midpoint(p.salary_min, p.salary_max)),
+            posted_at: Set(p.posted_at),
+            closed_at: Set(p.closed_at),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        posting::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([posting::Column::Source, posting::Column::ExternalId])
+                    .update_columns([
+                        posting::Column::RoleId,
+                        posting::Column::Title,
+                        posting::Column::Company,
+                        posting::Column::Metro,
+                        posting::Column::Remote,
+                        posting::Column::Seniority,
+                        posting::Column::SalaryMin,
+                        posting::Column::SalaryMax,
+                        posting::Column::SalaryMid,
+                        posting::Column::PostedAt,
+                        posting::Column::ClosedAt,
+                        posting::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+
+    let ids = posting_ids(&txn, &unique).await?;
+    let updated_ids: Vec<i32> = existing.values().copied().collect();
+    for chunk in updated_ids.chunks(LOOKUP_CHUNK) {
+        posting_skill::Entity::delete_many()
+            .filter(posting_skill::Column::PostingId.is_in(chunk.iter().copied()))
+            .exec(&txn)
+            .await?;
+    }
+    let skill_ids = skill_ids(&txn, &unique).await?;
+    let mut links = Vec::new();
+    for posting in &unique {
+        let Some(&posting_id) = ids.get(&(posting.source.clone(), posting.external_id.clone())) else {
+            continue;
+        };
+        for name in &posting.skills {
+            if let Some(&skill_id) = skill_ids.get(&skill::skill_key(name)) {
+                links.push(posting_skill::ActiveModel { posting_id: Set(posting_id), skill_id: Set(skill_id) });
+            }
+        }
+    }
+    for chunk in links.chunks(INSERT_CHUNK * 5) {
+        posting_skill::Entity::insert_many(chunk.iter().cloned())
+            .on_conflict(
+                OnConflict::columns([posting_skill::Column::PostingId, posting_skill::Column::SkillId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok((inserted, updated))
+}
+
+/// Ids of the stored postings among these, by (source, external id).
+async fn posting_ids(
+    db: &impl ConnectionTrait,
+    postings: &[ValidPosting],
+) -> Result<HashMap<(String, String), i32>, DbErr> {
+    let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in postings {
+        by_source.entry(&p.source).or_default().push(&p.external_id);
+    }
+    let mut out = HashMap::with_capacity(postings.len());
+    for (source, external_ids) in by_source {
+        for chunk in external_ids.chunks(LOOKUP_CHUNK) {
+            let rows: Vec<(i32, String)> = posting::Entity::find()
+                .select_only()
+                .columns([posting::Column::Id, posting::Column::ExternalId])
+                .filter(posting::Column::Source.eq(source))
+                .filter(posting::Column::ExternalId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            out.extend(rows.into_iter().map(|(id, ext)| ((source.to_owned(), ext), id)));
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of the skills these postings name, creating the new ones (first spelling wins).
+async fn skill_ids(db: &impl ConnectionTrait, postings: &[ValidPosting]) -> Result<HashMap<String, i32>, DbErr> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    for name in postings.iter().flat_map(|p| &p.skills) {
+        names.entry(skill::skill_key(name)).or_insert_with(|| name.clone());
+    }
+    let keys: Vec<String> = names.keys().cloned().collect();
+    let mut ids = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(i32, String)> = skill::Entity::find()
+            .select_only()
+            .columns([skill::Column::Id, skill::Column::Key])
+            .filter(skill::Column::Key.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(rows.into_iter().map(|(id, key)| (key, id)));
+    }
+    let missing: Vec<skill::ActiveModel> = names
+        .iter()
+        .filter(|(key, _)| !ids.contains_key(*key))
+        .map(|(key, name)| skill::ActiveModel { key: Set(key.clone()), name: Set(name.clone()), ..Default::default() })
+        .collect();
+    if missing.is_empty() {
+        return Ok(ids);
+    }
+    for chunk in missing.chunks(INSERT_CHUNK) {
+        skill::Entity::insert_many(chunk.iter().cloned())
+            .on_conflict(OnConflict::column(skill::Column::Key).do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let keys: Vec<String> = names.keys().filter(|k| !ids.contains_key(*k)).cloned().collect();
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(i32, String)> = skill::Entity::find()
+            .select_only()
+            .columns([skill::Column::Id, skill::Column::Key])
+            .filter(skill::Column::Key.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(rows.into_iter().map(|(id, key)| (key, id)));
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> PostingInput {
+        PostingInput {
+            source: "board".into(),
+            external_id: "x-1".into(),
+            role: "llm-engineer".into(),
+            title: "LLM Engineer".into(),
+            company: "Acme".into(),
+            metro: Some("Berlin".into()),
+            remote: true,
+            seniority: Seniority::Mid,
+            salary_min: Some(100_000),
+            salary_max: Some(150_000),
+            currency: "USD".into(),
+            salary_period: SalaryPeriod::Year,
+            skills: vec!["RAG".into(), " rag ".into(), "Python".into()],
+            posted_at: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+            closed_at: None,
+        }
+    }
+
+    fn roles() -> HashMap<String, i32> {
+        HashMap::from([("llm-engineer".to_owned(), 7)])
+    }
+
+    fn reason(edit: impl FnOnce(&mut PostingInput)) -> String {
+        let mut input = row();
+        edit(&mut input);
+        validate(input, &roles()).expect_err("should be rejected")
+    }
+
+    #[test]
+    fn a_valid_row_is_normalised() {
+        let valid = validate(row(), &roles()).expect("valid");
+        assert_eq!(valid.role_id, 7);
+        assert_eq!(valid.skills, vec!["RAG".to_owned(), "Python".to_owned()]);
+        let mut monthly = row();
+        monthly.salary_period = SalaryPeriod::Month;
+        monthly.salary_min = Some(10_000);
+        monthly.salary_max = Some(12_000);
+        let valid = validate(monthly, &roles()).expect("valid");
+        assert_eq!((valid.salary_min, valid.salary_max), (Some(120_000), Some(144_000)));
+        let mut hourly = row();
+        hourly.salary_period = SalaryPeriod::Hour;
+        hourly.salary_min = Some(50);
+        hourly.salary_max = None;
+        assert_eq!(validate(hourly, &roles()).expect("valid").salary_min, Some(104_000));
+    }
+
+    #[test]
+    fn every_rule_names_what_is_wrong() {
+        assert_eq!(reason(|r| r.role = "nope".into()), "unknown role \"nope\"");
+        assert_eq!(reason(|r| r.title = "  ".into()), "title must not be empty");
+        assert_eq!(reason(|r| r.company = "c".repeat(201)), "company must be at most 200 characters");
+        assert_eq!(reason(|r| r.salary_min = Some(0)), "salaryMin must be positive, got 0");
+        assert_eq!(reason(|r| r.salary_max = Some(-5)), "salaryMax must be positive, got -5");
+        assert_eq!(
+            reason(|r| {
+                r.salary_max = Some(5_000);
+                r.salary_period = SalaryPeriod::Hour;
+            }),
+            "salaryMax must be below $10,000,000 a year, got 10400000 a year"
+        );
+        assert_eq!(reason(|r| r.salary_min = Some(200_000)), "salaryMin (200000) must not exceed salaryMax (150000)");
+        assert_eq!(reason(|r| r.currency = "EUR".into()), "currency \"EUR\" is not supported: only USD");
+        assert_eq!(
+            reason(|r| r.closed_at = NaiveDate::from_ymd_opt(2026, 11, 1)),
+            "closedAt (2026-11-01) is before postedAt (2026-11-02)"
+        );
+        assert_eq!(reason(|r| r.skills = (0..51).map(|i| format!("s{i}")).collect()), "at most 50 skills, got 51");
+        assert_eq!(
+            reason(|r| r.skills = vec!["k".repeat(65)]),
+            format!("skill \"{}\" is longer than 64 characters", "k".repeat(65))
+        );
+        assert_eq!(reason(|r| r.external_id = String::new()), "externalId must not be empty");
+    }
+}

@@ -1,0 +1,18 @@
+//! salarygraph's engine: the figures of stats.md, the snapshot engine, posting ingest,
+//! demo data, mail, the weekly digest and its scheduler.
+
+pub mod catalog;
+pub mod demo;
+pub mod figures;
+pub mod import;
+pub mod imported;
+pub mod ingest;
+pub mod mail;
+pub mod roles;
+pub mod schedule;
+pub mod scheduler;
+pub mod snapshots;
+pub mod sql;
+pub mod week;
+
+pub use week::Week;

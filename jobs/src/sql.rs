@@ -1,0 +1,181 @@
+//! The hand-written SQL that must be fast, in one place, portable to SQLite and PostgreSQL.
+//! Statements are written with `$1`-style placeholders and rewritten for SQLite (`?1`).
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+
+use crate::week::Week;
+
+/// Builds a statement for the connection's backend from `$N`-placeholder SQL.
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// The condition "open in the week whose Sunday is `$1`" on table alias `p` (stats.md).
+const OPEN_IN_WEEK: &str = "p.posted_at <= $1 AND (p.closed_at IS NULL OR p.closed_at > $1)";
+
+/// Per-role counts and means over the postings open in a week.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct RoleAggregate {
+    /// The role.
+    pub role_id: i32,
+    /// Open postings.
+    pub open_positions: i64,
+    /// Open postings with a salary.
+    pub sample_size: i64,
+    /// Remote open postings.
+    pub remote: i64,
+    /// Entry-level open postings.
+    pub entry: i64,
+    /// Mid-level open postings.
+    pub mid: i64,
+    /// Senior open postings.
+    pub senior: i64,
+    /// Mean of the minimums, over postings that have one.
+    pub mean_min: Option<f64>,
+    /// Mean of the maximums, over postings that have one.
+    pub mean_max: Option<f64>,
+    /// Mean of the midpoints.
+    pub mean_mid: Option<f64>,
+}
+
+/// Counts, shares and means of every role's open postings in `week`.
+pub async fn role_aggregates(db: &impl ConnectionTrait, week: Week) -> Result<Vec<RoleAggregate>, DbErr> {
+    let sql = format!(
+        "SELECT p.role_id AS role_id,
+                COUNT(*) AS open_positions,
+                COUNT(p.salary_mid) AS sample_size,
+                SUM(CASE WHEN p.remote THEN 1 ELSE 0 END) AS remote,
+                SUM(CASE WHEN p.seniority = 'ENTRY' THEN 1 ELSE 0 END) AS entry,
+                SUM(CASE WHEN p.seniority = 'MID' THEN 1 ELSE 0 END) AS mid,
+                SUM(CASE WHEN p.seniority = 'SENIOR' THEN 1 ELSE 0 END) AS senior,
+                CAST(AVG(p.salary_min) AS DOUBLE PRECISION) AS mean_min,
+                CAST(AVG(p.salary_max) AS DOUBLE PRECISION) AS mean_max,
+                CAST(AVG(p.salary_mid) AS DOUBLE PRECISION) AS mean_mid
+         FROM posting p
+         WHERE {OPEN_IN_WEEK}
+         GROUP BY p.role_id"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
+    RoleAggregate::find_by_statement(stmt).all(db).await
+}
+
+/// The four salary percentiles of one role, before rounding.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct RolePercentiles {
+    /// The role.
+    pub role_id: i32,
+    /// 25th percentile of the midpoints.
+    pub p25: f64,
+    /// Median of the midpoints.
+    pub p50: f64,
+    /// 75th percentile of the midpoints.
+    pub p75: f64,
+    /// 90th percentile of the midpoints.
+    pub p90: f64,
+}
+
+/// Salary percentiles per role computed by PostgreSQL's `percentile_cont`.
+pub async fn percentiles_in_database(db: &impl ConnectionTrait, week: Week) -> Result<Vec<RolePercentiles>, DbErr> {
+    let sql = format!(
+        "SELECT p.role_id AS role_id,
+                percentile_cont(0.25) WITHIN GROUP (ORDER BY p.salary_mid) AS p25,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY p.salary_mid) AS p50,
+                percentile_cont(0.75) WITHIN GROUP (ORDER BY p.salary_mid) AS p75,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY p.salary_mid) AS p90
+         FROM posting p
+         WHERE {OPEN_IN_WEEK} AND p.salary_mid IS NOT NULL
+         GROUP BY p.role_id"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
+    RolePercentiles::find_by_statement(stmt).all(db).await
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Midpoint {
+    role_id: i32,
+    salary_mid: f64,
+}
+
+/// Salary percentiles per role computed in Rust over the sorted midpoints (for SQLite,
+/// which has no `percentile_cont`).
+pub async fn percentiles_in_rust(db: &impl ConnectionTrait, week: Week) -> Result<Vec<RolePercentiles>, DbErr> {
+    let sql = format!(
+        "SELECT p.role_id AS role_id, p.salary_mid AS salary_mid
+         FROM posting p
+         WHERE {OPEN_IN_WEEK} AND p.salary_mid IS NOT NULL
+         ORDER BY p.role_id, p.salary_mid"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
+    let rows = Midpoint::find_by_statement(stmt).all(db).await?;
+    let mut out = Vec::new();
+    for group in rows.chunk_by(|a, b| a.role_id == b.role_id) {
+        let sorted: Vec<f64> = group.iter().map(|m| m.salary_mid).collect();
+        let at = |p| crate::figures::percentile_cont(&sorted, p).unwrap_or_default();
+        out.push(RolePercentiles {
+            role_id: group[0].role_id,
+            p25: at(0.25),
+            p50: at(0.5),
+            p75: at(0.75),
+            p90: at(0.9),
+        });
+    }
+    Ok(out)
+}
+
+/// A named thing counted per role.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct RoleNameCount {
+    /// The role.
+    pub role_id: i32,
+    /// The skill, company or metro.
+    pub name: String,
+    /// How many open postings of the role name it.
+    pub count: i64,
+}
+
+/// How many open postings of each role name each skill in `week`.
+pub async fn skill_counts(db: &impl ConnectionTrait, week: Week) -> Result<Vec<RoleNameCount>, DbErr> {
+    let sql = format!(
+        "SELECT p.role_id AS role_id, s.name AS name, COUNT(*) AS count
+         FROM posting p
+         JOIN posting_skill ps ON ps.posting_id = p.id
+         JOIN skill s ON s.id = ps.skill_id
+         WHERE {OPEN_IN_WEEK}
+         GROUP BY p.role_id, s.id, s.name"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
+    RoleNameCount::find_by_statement(stmt).all(db).await
+}
+
+/// Which column of `posting` to count by.
+#[derive(Debug, Clone, Copy)]
+pub enum NameColumn {
+    /// `company`.
+    Company,
+    /// `metro` (postings without one are not counted).
+    Metro,
+}
+
+/// How many open postings of each role carry each company or metro in `week`.
+pub async fn name_counts(
+    db: &impl ConnectionTrait,
+    week: Week,
+    column: NameColumn,
+) -> Result<Vec<RoleNameCount>, DbErr> {
+    let column = match column {
+        NameColumn::Company => "company",
+        NameColumn::Metro => "metro",
+    };
+    let sql = format!(
+        "SELECT p.role_id AS role_id, p.{column} AS name, COUNT(*) AS count
+         FROM posting p
+         WHERE {OPEN_IN_WEEK} AND p.{column} IS NOT NULL
+         GROUP BY p.role_id, p.{column}"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
+    RoleNameCount::find_by_statement(stmt).all(db).await
+}

@@ -1,0 +1,33 @@
+//! Database migrations of salarygraph, one table per file, for SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_role;
+mod m20261128_000002_create_skill;
+mod m20261128_000003_create_posting;
+mod m20261128_000004_create_posting_skill;
+mod m20261128_000005_create_snapshot;
+mod m20261128_000006_create_subscriber;
+mod m20261128_000007_create_subscriber_token;
+mod m20261128_000008_create_digest_run;
+mod m20261128_000009_create_delivery;
+
+/// The ordered list of every migration.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_role::Migration),
+            Box::new(m20261128_000002_create_skill::Migration),
+            Box::new(m20261128_000003_create_posting::Migration),
+            Box::new(m20261128_000004_create_posting_skill::Migration),
+            Box::new(m20261128_000005_create_snapshot::Migration),
+            Box::new(m20261128_000006_create_subscriber::Migration),
+            Box::new(m20261128_000007_create_subscriber_token::Migration),
+            Box::new(m20261128_000008_create_digest_run::Migration),
+            Box::new(m20261128_000009_create_delivery::Migration),
+        ]
+    }
+}
