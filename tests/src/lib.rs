@@ -1,1 +1,164 @@
+//! Helpers of the end-to-end tests: a fresh database per test (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` is set), the real service on a free port, a real SMTP server.
 
+pub mod db;
+pub mod smtp;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use api::config::Config;
+use api::state::AppState;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub use db::{Backend, TestDatabase};
+pub use smtp::{ReceivedEmail, SmtpBehaviour, SmtpServer};
+
+/// The admin token every test app uses.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// How a test app is started.
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    /// Extra or overriding configuration variables.
+    pub env: Vec<(String, String)>,
+    /// Whether to start a real SMTP server and point `SMTP_URL` at it.
+    pub smtp: bool,
+    /// Whether to load the demo data.
+    pub demo: bool,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self { env: Vec::new(), smtp: true, demo: false }
+    }
+}
+
+/// The real service running on a free port over a fresh database.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// `http://addr`.
+    pub base_url: String,
+    /// The app's own database connection (statements through it are counted).
+    pub db: DatabaseConnection,
+    /// The shared state the server runs with.
+    pub state: AppState,
+    /// The configuration it was started with.
+    pub config: Config,
+    /// The SMTP server mail goes to, if any.
+    pub smtp: Option<SmtpServer>,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    /// The test database.
+    pub database: TestDatabase,
+    statements: Arc<AtomicUsize>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts the service with the default test options.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(TestOptions::default()).await
+    }
+
+    /// Starts the service with these options.
+    pub async fn spawn_with(options: TestOptions) -> Self {
+        let database = TestDatabase::create().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let addr = listener.local_addr().expect("local addr");
+        let smtp = options.smtp.then(SmtpServer::start);
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".to_owned(), database.url.clone()),
+            ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
+            ("PUBLIC_URL".to_owned(), format!("http://{addr}")),
+            ("BIND_ADDR".to_owned(), addr.to_string()),
+            ("DEMO_DATA".to_owned(), options.demo.to_string()),
+            (
+                "OUTBOX_DIR".to_owned(),
+                std::env::temp_dir().join(format!("outbox-{}", uuid::Uuid::new_v4())).display().to_string(),
+            ),
+        ]);
+        if let Some(server) = &smtp {
+            env.insert("SMTP_URL".to_owned(), server.url());
+        }
+        env.extend(options.env.iter().cloned());
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");
+        let mut db = api::startup::open_database(&config).await.expect("database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        api::startup::load_demo_if_empty(&config, &db).await.expect("demo data");
+        let state = api::startup::app_state(&config, db.clone()).expect("state");
+        let (tx, rx) = oneshot::channel::<()>();
+        api::startup::spawn_server(state.clone(), listener, async {
+            let _ = rx.await;
+        })
+        .expect("server");
+        Self {
+            addr,
+            base_url: format!("http://{addr}"),
+            db,
+            state,
+            config,
+            smtp,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            database,
+            statements,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// SQL statements run through the app's connection so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// POSTs a GraphQL document; returns the whole JSON response.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(query, variables, None).await.1
+    }
+
+    /// POSTs a GraphQL document with the admin token.
+    pub async fn gql_as_admin(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(query, variables, Some(ADMIN_TOKEN)).await.1
+    }
+
+    /// POSTs a GraphQL document with an optional bearer token; returns status and body.
+    pub async fn gql_with(&self, query: &str, variables: Value, token: Option<&str>) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base_url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON response"))
+    }
+
+    /// Emails the SMTP server received so far.
+    pub fn emails(&self) -> Vec<ReceivedEmail> {
+        self.smtp.as_ref().map(SmtpServer::received).unwrap_or_default()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}
