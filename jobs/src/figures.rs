@@ -71,12 +71,17 @@ pub fn thousands(count: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
     out
+}
+
+/// A share for a sentence: whole percent, or one decimal below 10 (`91`, `0.5`).
+pub fn share_text(pct: f64) -> String {
+    if pct < 10.0 { format!("{pct:.1}") } else { format!("{}", pct.round()) }
 }
 
 /// A signed percentage change with one decimal: `+2.1%`, `-0.4%`.
@@ -237,7 +242,7 @@ fn verdict(c: &Comparison, a: ComparedRole<'_>, b: ComparedRole<'_>) -> Vec<Stri
             lines.push(format!(
                 "{} makes up {}% of the {} tracked listings.",
                 role.title,
-                share.round(),
+                share_text(share),
                 thousands(c.total_open_positions)
             ));
         }

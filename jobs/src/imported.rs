@@ -107,10 +107,10 @@ pub async fn upsert_imported(
     }
     let low = money("salaryRangeLow", input.salary_range_low)?;
     let high = money("salaryRangeHigh", input.salary_range_high)?;
-    if let (Some(l), Some(h)) = (low, high) {
-        if l > h {
-            return Err(RoleError::Invalid(format!("salaryRangeLow ({l}) must not exceed salaryRangeHigh ({h})")));
-        }
+    if let (Some(l), Some(h)) = (low, high)
+        && l > h
+    {
+        return Err(RoleError::Invalid(format!("salaryRangeLow ({l}) must not exceed salaryRangeHigh ({h})")));
     }
     let percentiles = [
         ("p25Salary", money("p25Salary", input.p25_salary)?),

@@ -185,15 +185,15 @@ pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<Val
     }
     let salary_min = yearly("salaryMin", input.salary_min, input.salary_period)?;
     let salary_max = yearly("salaryMax", input.salary_max, input.salary_period)?;
-    if let (Some(lo), Some(hi)) = (salary_min, salary_max) {
-        if lo > hi {
-            return Err(format!("salaryMin ({lo}) must not exceed salaryMax ({hi})"));
-        }
+    if let (Some(lo), Some(hi)) = (salary_min, salary_max)
+        && lo > hi
+    {
+        return Err(format!("salaryMin ({lo}) must not exceed salaryMax ({hi})"));
     }
-    if let Some(closed) = input.closed_at {
-        if closed < input.posted_at {
-            return Err(format!("closedAt ({closed}) is before postedAt ({})", input.posted_at));
-        }
+    if let Some(closed) = input.closed_at
+        && closed < input.posted_at
+    {
+        return Err(format!("closedAt ({closed}) is before postedAt ({})", input.posted_at));
     }
     if input.skills.len() > MAX_SKILLS {
         return Err(format!("at most {MAX_SKILLS} skills, got {}", input.skills.len()));

@@ -68,12 +68,12 @@ fn validate(input: &RoleInput) -> Result<(), RoleError> {
     if input.summary.as_ref().is_some_and(|s| s.chars().count() > 2000) {
         return Err(RoleError::Invalid("summary must be at most 2000 characters".into()));
     }
-    if let Some(path) = &input.career_path {
-        if path.len() > 20 || path.iter().any(|p| p.trim().is_empty() || p.chars().count() > 200) {
-            return Err(RoleError::Invalid(
-                "careerPath must have at most 20 non-empty titles of at most 200 characters".into(),
-            ));
-        }
+    if let Some(path) = &input.career_path
+        && (path.len() > 20 || path.iter().any(|p| p.trim().is_empty() || p.chars().count() > 200))
+    {
+        return Err(RoleError::Invalid(
+            "careerPath must have at most 20 non-empty titles of at most 200 characters".into(),
+        ));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the whole service: real HTTP, real GraphQL documents, a fresh
 //! database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
-mod api_queries;
+mod figures;
+mod fixtures;
 mod foundation;

@@ -31,10 +31,10 @@ impl ReceivedEmail {
                 }
                 break;
             }
-            if let Some((n, v)) = line.split_once(':') {
-                if n.eq_ignore_ascii_case(name) {
-                    value = Some(v.trim().to_owned());
-                }
+            if let Some((n, v)) = line.split_once(':')
+                && n.eq_ignore_ascii_case(name)
+            {
+                value = Some(v.trim().to_owned());
             }
         }
         value
@@ -90,12 +90,12 @@ fn decode_quoted_printable(input: &str) -> String {
                 i += 3;
                 continue;
             }
-            if let Some(hex) = input.get(i + 1..i + 3) {
-                if let Ok(b) = u8::from_str_radix(hex, 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
+            if let Some(hex) = input.get(i + 1..i + 3)
+                && let Ok(b) = u8::from_str_radix(hex, 16)
+            {
+                out.push(b);
+                i += 3;
+                continue;
             }
         }
         out.push(bytes[i]);
@@ -123,15 +123,14 @@ struct Sink {
 impl Handler for Sink {
     fn rcpt(&mut self, to: &str) -> Response {
         let address = to.trim_matches(|c| c == '<' || c == '>').to_owned();
-        if let Ok(mut behaviour) = self.behaviour.lock() {
-            if let Some((code, remaining)) = behaviour.refuse.get_mut(&address) {
-                if *remaining > 0 {
-                    if *remaining != u32::MAX {
-                        *remaining -= 1;
-                    }
-                    return Response::custom(*code, "refused by the test".to_owned());
-                }
+        if let Ok(mut behaviour) = self.behaviour.lock()
+            && let Some((code, remaining)) = behaviour.refuse.get_mut(&address)
+            && *remaining > 0
+        {
+            if *remaining != u32::MAX {
+                *remaining -= 1;
             }
+            return Response::custom(*code, "refused by the test".to_owned());
         }
         self.to.push(address);
         response::OK
