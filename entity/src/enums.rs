@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Seniority of a posting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum Seniority {
     /// Entry level.
@@ -20,6 +21,7 @@ pub enum Seniority {
 
 /// Where a snapshot's figures come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SnapshotSource {
     /// Computed from postings by the snapshot engine.
@@ -32,6 +34,7 @@ pub enum SnapshotSource {
 
 /// Lifecycle of a newsletter subscriber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SubscriberStatus {
     /// Signed up, not yet confirmed.
@@ -50,6 +53,7 @@ pub enum SubscriberStatus {
 
 /// What a subscriber token grants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TokenPurpose {
     /// The double opt-in confirmation link.
@@ -62,6 +66,7 @@ pub enum TokenPurpose {
 
 /// State of a weekly digest run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum RunStatus {
     /// Deliveries are being sent.
@@ -74,6 +79,7 @@ pub enum RunStatus {
 
 /// State of one digest email to one subscriber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum DeliveryStatus {
     /// Not yet attempted (or released after a temporary failure).

@@ -1,6 +1,8 @@
 //! End-to-end tests of the whole service: real HTTP, real GraphQL documents, a fresh
 //! database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
+mod admin;
 mod figures;
 mod fixtures;
 mod foundation;
+mod http_api;

@@ -39,15 +39,16 @@ fn load_error(e: DbErr) -> LoadError {
     LoadError(Arc::new(e))
 }
 
-/// The loader of one request; its cache lives as long as the request.
+/// Batches loads of concurrent resolvers. It caches nothing (`DataLoader::new` uses
+/// `NoCache`), so one instance serves every request and subscription without staleness.
 pub struct Loaders {
     db: DatabaseConnection,
 }
 
-/// A request's data loader.
+/// The schema's data loader.
 pub type AppLoader = DataLoader<Loaders>;
 
-/// A fresh loader for one request.
+/// A loader over the pool.
 pub fn new_loader(db: DatabaseConnection) -> AppLoader {
     DataLoader::new(Loaders { db }, tokio::spawn)
 }

@@ -31,6 +31,7 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionR
 /// Builds the schema over the shared state (no I/O).
 pub fn build_schema(state: AppState) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
+        .data(loaders::new_loader(state.db.clone()))
         .data(state)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)

@@ -12,7 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::{HttpState, graphiql};
 use crate::auth::BearerToken;
-use crate::graphql::loaders::new_loader;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -159,7 +158,7 @@ async fn execute(
     ip: ClientIp,
     media: &'static str,
 ) -> Response {
-    let request = request.data(BearerToken::from_headers(headers)).data(ip).data(new_loader(state.app.db.clone()));
+    let request = request.data(BearerToken::from_headers(headers)).data(ip);
     let response = state.schema.execute(request).await;
     let code_of =
         |e: &async_graphql::ServerError| e.extensions.as_ref().and_then(|x| x.get("code")).map(|v| v.to_string());
