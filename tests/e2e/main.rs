@@ -6,3 +6,4 @@ mod figures;
 mod fixtures;
 mod foundation;
 mod http_api;
+mod contract;

@@ -19,10 +19,12 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(query::RoleQuery, query::CompareQuery, query::PostingQuery, query::MarketQuery);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(mutation::CatalogMutation);
 
 /// The API's schema.

@@ -11,7 +11,7 @@ use crate::state::AppState;
 /// Live updates.
 pub struct SubscriptionRoot;
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each snapshot as it is created or recomputed; only `role`'s when a slug is given.
     async fn snapshot_published(

@@ -50,11 +50,11 @@ pub struct PostingInput {
     /// Upper salary bound.
     pub salary_max: Option<i32>,
     /// Currency; only USD is accepted for now.
-    #[graphql(default_with = "String::from(\"USD\")")]
-    pub currency: String,
+    #[graphql(default_with = "Some(String::from(\"USD\"))")]
+    pub currency: Option<String>,
     /// Period the bounds are quoted in.
-    #[graphql(default_with = "SalaryPeriod::Year")]
-    pub salary_period: SalaryPeriod,
+    #[graphql(default_with = "Some(SalaryPeriod::Year)")]
+    pub salary_period: Option<SalaryPeriod>,
     /// Skills named.
     pub skills: Vec<String>,
     /// Date posted.
@@ -76,8 +76,8 @@ impl From<PostingInput> for ingest::PostingInput {
             seniority: p.seniority.into(),
             salary_min: p.salary_min.map(i64::from),
             salary_max: p.salary_max.map(i64::from),
-            currency: p.currency,
-            salary_period: p.salary_period.into(),
+            currency: p.currency.unwrap_or_else(|| "USD".to_owned()),
+            salary_period: p.salary_period.unwrap_or(SalaryPeriod::Year).into(),
             skills: p.skills,
             posted_at: p.posted_at.0,
             closed_at: p.closed_at.map(|d| d.0),
@@ -233,9 +233,9 @@ impl CatalogMutation {
         &self,
         ctx: &Context<'_>,
         week: Option<Date>,
-        #[graphql(default = false)] force: bool,
+        #[graphql(default_with = "Some(false)")] force: Option<bool>,
     ) -> async_graphql::Result<Vec<Snapshot>> {
-        recompute(ctx.data_unchecked::<AppState>(), week, force).await.extend()
+        recompute(ctx.data_unchecked::<AppState>(), week, force.unwrap_or(false)).await.extend()
     }
 }
 

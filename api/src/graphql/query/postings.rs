@@ -41,16 +41,16 @@ pub struct PostingQuery;
 #[Object]
 impl PostingQuery {
     /// Postings matching the filter, newest id last.
-    #[graphql(complexity = "first.clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn postings(
         &self,
         ctx: &Context<'_>,
         filter: Option<PostingFilter>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
         let db = &ctx.data_unchecked::<AppState>().db;
-        find_postings(db, filter.unwrap_or_default(), None, first, after.as_deref()).await.extend()
+        find_postings(db, filter.unwrap_or_default(), None, first.unwrap_or(20), after.as_deref()).await.extend()
     }
 }
 

@@ -22,14 +22,14 @@ pub struct RoleQuery;
 #[Object]
 impl RoleQuery {
     /// Every role, by creation order.
-    #[graphql(complexity = "first.clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn roles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<RoleConnection> {
-        list_roles(&ctx.data_unchecked::<AppState>().db, first, after.as_deref()).await.extend()
+        list_roles(&ctx.data_unchecked::<AppState>().db, first.unwrap_or(20), after.as_deref()).await.extend()
     }
 
     /// The role with this slug, or null.
@@ -64,22 +64,24 @@ impl Role {
     async fn trend(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 12)] weeks: i32,
+        #[graphql(default = 12)] weeks: Option<i32>,
     ) -> async_graphql::Result<Vec<TrendPoint>> {
-        role_trend(ctx, self.role_id, weeks).await.extend()
+        role_trend(ctx, self.role_id, weeks.unwrap_or(12)).await.extend()
     }
 
     /// This role's postings, filtered.
-    #[graphql(complexity = "first.clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn postings(
         &self,
         ctx: &Context<'_>,
         filter: Option<PostingFilter>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
         let db = &ctx.data_unchecked::<AppState>().db;
-        find_postings(db, filter.unwrap_or_default(), Some(self.role_id), first, after.as_deref()).await.extend()
+        find_postings(db, filter.unwrap_or_default(), Some(self.role_id), first.unwrap_or(20), after.as_deref())
+            .await
+            .extend()
     }
 }
 
