@@ -7,3 +7,4 @@ mod fixtures;
 mod foundation;
 mod http_api;
 mod contract;
+mod query_plans;
