@@ -2,6 +2,7 @@
 
 use async_graphql::ErrorExtensions;
 use jobs::roles::RoleError;
+use jobs::subscriptions::SubscriptionError;
 use sea_orm::DbErr;
 
 /// An error a GraphQL client receives.
@@ -69,6 +70,17 @@ impl From<RoleError> for ApiError {
             RoleError::NotFound(slug) => Self::NotFound(format!("no role has the slug \"{slug}\"")),
             e @ RoleError::InUse { .. } => Self::BadUserInput(e.to_string()),
             RoleError::Db(e) => Self::internal(e),
+        }
+    }
+}
+
+impl From<SubscriptionError> for ApiError {
+    fn from(error: SubscriptionError) -> Self {
+        match error {
+            SubscriptionError::Invalid(message) => Self::BadUserInput(message),
+            e @ SubscriptionError::InvalidToken => Self::NotFound(format!("token: {e}")),
+            e @ SubscriptionError::ExpiredToken(_) => Self::BadUserInput(format!("token: {e}")),
+            SubscriptionError::Db(e) => Self::internal(e),
         }
     }
 }

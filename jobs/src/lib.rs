@@ -13,6 +13,7 @@ pub mod schedule;
 pub mod scheduler;
 pub mod snapshots;
 pub mod sql;
+pub mod subscriptions;
 pub mod tokens;
 pub mod week;
 

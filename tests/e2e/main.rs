@@ -8,3 +8,5 @@ mod foundation;
 mod http_api;
 mod contract;
 mod query_plans;
+mod subscription_pages;
+mod subscriptions;

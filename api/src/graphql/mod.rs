@@ -20,12 +20,18 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 /// Every query of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::RoleQuery, query::CompareQuery, query::PostingQuery, query::MarketQuery);
+pub struct QueryRoot(
+    query::RoleQuery,
+    query::CompareQuery,
+    query::PostingQuery,
+    query::MarketQuery,
+    query::SubscriberQuery,
+);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CatalogMutation);
+pub struct MutationRoot(mutation::CatalogMutation, mutation::SubscriptionMutation);
 
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

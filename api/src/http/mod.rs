@@ -3,6 +3,7 @@
 mod graphiql;
 pub mod graphql;
 mod health;
+mod pages;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub fn build_app(app: AppState, schema: AppSchema) -> Router {
         .route_service("/graphql/ws", GraphQLSubscription::new(schema))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(pages::routes())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

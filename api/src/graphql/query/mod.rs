@@ -4,8 +4,10 @@ pub mod compare;
 pub mod market;
 pub mod postings;
 pub mod roles;
+pub mod subscribers;
 
 pub use compare::CompareQuery;
 pub use market::MarketQuery;
 pub use postings::PostingQuery;
 pub use roles::RoleQuery;
+pub use subscribers::SubscriberQuery;

@@ -1,0 +1,280 @@
+//! The subscriber side of the newsletter (newsletter.md): double opt-in sign-up,
+//! confirmation, preferences and unsubscribing. The API's mutations and the HTTP pages
+//! both call these functions, so the rules live in one place.
+
+mod address;
+mod emails;
+mod links;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::{SubscriberStatus, TokenPurpose, subscriber, subscriber_token};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    Set, SqlErr,
+};
+use serde_json::json;
+
+pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
+pub use emails::confirmation_email;
+pub use links::{ManageLinks, confirm_url, manage_links, preferences_url, unsubscribe_url};
+
+use crate::mail::Mailer;
+use crate::roles::{RoleError, resolve_slugs};
+use crate::tokens::{self, TokenLookup};
+
+/// How long a confirmation link works.
+pub const CONFIRMATION_TTL_HOURS: i64 = 48;
+/// Least time between two confirmation emails to one address.
+pub const RESEND_INTERVAL_MINUTES: i64 = 10;
+/// Most roles one subscriber may follow by name.
+pub const MAX_ROLES: usize = 100;
+/// What a sign-up answers, whatever the address's state, so that no address can be probed.
+pub const SUBSCRIBE_MESSAGE: &str = "Check your inbox to confirm your subscription.";
+
+/// Why a subscriber operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscriptionError {
+    /// The address or the roles are malformed; the message says what is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    /// The token is not one we issued for this purpose (mistyped, made up, or revoked).
+    #[error("this link is not valid: check that it was copied whole from the email")]
+    InvalidToken,
+    /// The token was ours but has expired; carries the subscriber so that a page can offer
+    /// a new link without asking for the address again.
+    #[error("this link expired after {CONFIRMATION_TTL_HOURS} hours: subscribe again to get a new one")]
+    ExpiredToken(Box<subscriber::Model>),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<RoleError> for SubscriptionError {
+    fn from(error: RoleError) -> Self {
+        match error {
+            RoleError::Db(e) => Self::Db(e),
+            other => Self::Invalid(other.to_string()),
+        }
+    }
+}
+
+/// Signs an address up (double opt-in) for `roles` (`None` or empty: every role).
+///
+/// A new, pending, unsubscribed or bounced address becomes PENDING with these roles and is
+/// sent a confirmation email, at most one per [`RESEND_INTERVAL_MINUTES`]; a CONFIRMED one is
+/// left alone. The email goes out on a task of its own so that the answer takes the same time
+/// whatever the address's state; a failed send is logged and frees the slot for a retry.
+/// Only malformed input is an error: everything else answers `Ok(())`.
+pub async fn subscribe(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    public_url: &str,
+    email: &str,
+    roles: Option<Vec<String>>,
+    now: DateTime<Utc>,
+) -> Result<(), SubscriptionError> {
+    let email = SubscriberEmail::parse(email).map_err(SubscriptionError::Invalid)?;
+    let roles = normalise_roles(db, roles.unwrap_or_default()).await?;
+    let Some((subscriber, previous_sent_at)) = record_sign_up(db, &email, &roles, now).await? else {
+        return Ok(());
+    };
+    let (db, mailer, public_url) = (db.clone(), mailer.clone(), public_url.to_owned());
+    tokio::spawn(async move {
+        if let Err(error) = emails::send_confirmation(&db, &mailer, &public_url, &subscriber, now).await {
+            tracing::warn!(subscriber_id = subscriber.id, %error, "confirmation email not sent");
+            // Not sent: the address may ask again at once rather than wait out the interval.
+            let released = subscriber::Entity::update_many()
+                .col_expr(subscriber::Column::ConfirmationSentAt, Expr::value(previous_sent_at))
+                .filter(subscriber::Column::Id.eq(subscriber.id))
+                .exec(&db)
+                .await;
+            if let Err(error) = released {
+                tracing::error!(subscriber_id = subscriber.id, %error, "could not free the confirmation slot");
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Confirms the subscription a confirmation token was sent for; returns the subscriber.
+///
+/// Opening the link twice is harmless, and an expired link of an address confirmed since
+/// (by a newer link) still answers the confirmed subscriber.
+pub async fn confirm(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, SubscriptionError> {
+    match tokens::find(db, token, TokenPurpose::Confirm, now).await? {
+        TokenLookup::Valid(subscriber) if subscriber.status == SubscriberStatus::Confirmed => Ok(subscriber),
+        TokenLookup::Valid(subscriber) => {
+            let mut model: subscriber::ActiveModel = subscriber.into();
+            model.status = Set(SubscriberStatus::Confirmed);
+            model.confirmed_at = Set(Some(now));
+            // A confirmed link proves the mailbox takes mail again.
+            model.permanent_failures = Set(0);
+            model.updated_at = Set(now);
+            Ok(model.update(db).await?)
+        }
+        TokenLookup::Expired(subscriber) if subscriber.status == SubscriberStatus::Confirmed => Ok(subscriber),
+        TokenLookup::Expired(subscriber) => Err(SubscriptionError::ExpiredToken(Box::new(subscriber))),
+        TokenLookup::Unknown => Err(SubscriptionError::InvalidToken),
+    }
+}
+
+/// Unsubscribes the holder of a manage token (the link in every email); returns the subscriber.
+///
+/// Always honoured, even for a token past an expiry: an unsubscribe link must keep working.
+/// Pending confirmation links are revoked so that an old one cannot sign the address up again.
+pub async fn unsubscribe(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, SubscriptionError> {
+    let subscriber = match tokens::find(db, token, TokenPurpose::Manage, now).await? {
+        TokenLookup::Valid(s) | TokenLookup::Expired(s) => s,
+        TokenLookup::Unknown => return Err(SubscriptionError::InvalidToken),
+    };
+    subscriber_token::Entity::delete_many()
+        .filter(subscriber_token::Column::SubscriberId.eq(subscriber.id))
+        .filter(subscriber_token::Column::Purpose.eq(TokenPurpose::Confirm))
+        .exec(db)
+        .await?;
+    if subscriber.status == SubscriberStatus::Unsubscribed {
+        return Ok(subscriber);
+    }
+    let mut model: subscriber::ActiveModel = subscriber.into();
+    model.status = Set(SubscriberStatus::Unsubscribed);
+    model.unsubscribed_at = Set(Some(now));
+    model.updated_at = Set(now);
+    Ok(model.update(db).await?)
+}
+
+/// Changes the roles the holder of a manage token follows (empty: every role).
+pub async fn update_preferences(
+    db: &impl ConnectionTrait,
+    token: &str,
+    roles: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, SubscriptionError> {
+    let subscriber = match tokens::find(db, token, TokenPurpose::Manage, now).await? {
+        TokenLookup::Valid(s) => s,
+        TokenLookup::Expired(s) => return Err(SubscriptionError::ExpiredToken(Box::new(s))),
+        TokenLookup::Unknown => return Err(SubscriptionError::InvalidToken),
+    };
+    let roles = normalise_roles(db, roles).await?;
+    let mut model: subscriber::ActiveModel = subscriber.into();
+    model.roles = Set(json!(roles));
+    model.updated_at = Set(now);
+    Ok(model.update(db).await?)
+}
+
+/// The subscriber a manage token acts for, to show the preferences page.
+pub async fn find_by_manage_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, SubscriptionError> {
+    match tokens::find(db, token, TokenPurpose::Manage, now).await? {
+        TokenLookup::Valid(s) => Ok(s),
+        TokenLookup::Expired(s) => Err(SubscriptionError::ExpiredToken(Box::new(s))),
+        TokenLookup::Unknown => Err(SubscriptionError::InvalidToken),
+    }
+}
+
+/// Checks role slugs: trimmed, each once, every one known (the error names all unknown ones).
+pub async fn normalise_roles(db: &impl ConnectionTrait, roles: Vec<String>) -> Result<Vec<String>, SubscriptionError> {
+    if roles.len() > MAX_ROLES {
+        return Err(SubscriptionError::Invalid(format!("at most {MAX_ROLES} roles, got {}", roles.len())));
+    }
+    let mut slugs: Vec<String> = Vec::with_capacity(roles.len());
+    for slug in roles.into_iter().map(|s| s.trim().to_owned()) {
+        if slug.is_empty() {
+            return Err(SubscriptionError::Invalid("roles must not contain an empty slug".into()));
+        }
+        if !slugs.contains(&slug) {
+            slugs.push(slug);
+        }
+    }
+    resolve_slugs(db, &slugs).await?;
+    Ok(slugs)
+}
+
+/// Records a sign-up; returns the subscriber and its previous `confirmation_sent_at` when
+/// this request won the right to send a confirmation.
+async fn record_sign_up(
+    db: &DatabaseConnection,
+    email: &SubscriberEmail,
+    roles: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<(subscriber::Model, Option<DateTime<Utc>>)>, SubscriptionError> {
+    let subscriber = match find_by_email(db, email).await? {
+        Some(existing) => existing,
+        None => match insert_pending(db, email, roles, now).await {
+            Ok(created) => created,
+            // Another request signed the same address up in between: carry on with its row.
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => find_by_email(db, email)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound(format!("subscriber {email} vanished after a conflict")))?,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if subscriber.status == SubscriberStatus::Confirmed {
+        return Ok(None);
+    }
+    // Conditional updates, not read-then-write: a confirmation landing in between must not be
+    // undone, and of two concurrent sign-ups only one may send.
+    subscriber::Entity::update_many()
+        .col_expr(subscriber::Column::Status, Expr::value(SubscriberStatus::Pending))
+        .col_expr(subscriber::Column::Roles, Expr::value(json!(roles)))
+        .col_expr(subscriber::Column::UpdatedAt, Expr::value(now))
+        .filter(subscriber::Column::Id.eq(subscriber.id))
+        .filter(subscriber::Column::Status.ne(SubscriberStatus::Confirmed))
+        .exec(db)
+        .await?;
+    let cutoff = now - TimeDelta::minutes(RESEND_INTERVAL_MINUTES);
+    let claimed = subscriber::Entity::update_many()
+        .col_expr(subscriber::Column::ConfirmationSentAt, Expr::value(now))
+        .filter(subscriber::Column::Id.eq(subscriber.id))
+        .filter(subscriber::Column::Status.eq(SubscriberStatus::Pending))
+        .filter(
+            Condition::any()
+                .add(subscriber::Column::ConfirmationSentAt.is_null())
+                .add(subscriber::Column::ConfirmationSentAt.lte(cutoff)),
+        )
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    let previous = subscriber.confirmation_sent_at;
+    let Some(current) = subscriber::Entity::find_by_id(subscriber.id).one(db).await? else { return Ok(None) };
+    Ok(Some((current, previous)))
+}
+
+async fn find_by_email(db: &impl ConnectionTrait, email: &SubscriberEmail) -> Result<Option<subscriber::Model>, DbErr> {
+    subscriber::Entity::find().filter(subscriber::Column::Email.eq(email.as_str())).one(db).await
+}
+
+async fn insert_pending(
+    db: &impl ConnectionTrait,
+    email: &SubscriberEmail,
+    roles: &[String],
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, DbErr> {
+    subscriber::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        status: Set(SubscriberStatus::Pending),
+        roles: Set(json!(roles)),
+        confirmation_sent_at: Set(None),
+        confirmed_at: Set(None),
+        unsubscribed_at: Set(None),
+        permanent_failures: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
