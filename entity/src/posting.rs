@@ -22,6 +22,8 @@ pub struct Model {
     pub salary_max: Option<i32>,
     /// Midpoint of the bounds (stats.md); null without salary.
     pub salary_mid: Option<f64>,
+    /// Skill ids, sorted and comma-separated (a copy of `posting_skill` for fast counting).
+    pub skill_ids: String,
     pub posted_at: Date,
     pub closed_at: Option<Date>,
     pub created_at: DateTimeUtc,

@@ -1,7 +1,7 @@
 //! Demo data: the two published roles of product.md as IMPORTED snapshots, and a
 //! deterministic synthetic market of other roles, computed into snapshots.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Utc};
 use entity::Seniority;
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
@@ -516,13 +516,10 @@ where
     Ok(summary)
 }
 
-/// The first day of the demo's history, for a latest week.
-pub fn history_start(latest: Week) -> NaiveDate {
-    latest.monday() - Days::new(7 * (HISTORY_WEEKS - 1))
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     #[test]

@@ -288,9 +288,19 @@ where
     let existing = posting_ids(&txn, &unique).await?;
     let updated = existing.len();
     let inserted = unique.len() - updated;
+    let skill_ids = skill_ids(&txn, &unique).await?;
+    let posting_skills: Vec<Vec<i32>> = unique
+        .iter()
+        .map(|p| {
+            let mut ids: Vec<i32> = p.skills.iter().filter_map(|n| skill_ids.get(&skill::skill_key(n)).copied()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
 
-    for chunk in unique.chunks(INSERT_CHUNK) {
-        let models = chunk.iter().map(|p| posting::ActiveModel {
+    for (chunk, skills) in unique.chunks(INSERT_CHUNK).zip(posting_skills.chunks(INSERT_CHUNK)) {
+        let models = chunk.iter().zip(skills).map(|(p, ids)| posting::ActiveModel {
             source: Set(p.source.clone()),
             external_id: Set(p.external_id.clone()),
             role_id: Set(p.role_id),
@@ -302,6 +312,7 @@ where
             salary_min: Set(p.salary_min),
             salary_max: Set(p.salary_max),
             salary_mid: Set(posting::salary_midpoint(p.salary_min, p.salary_max)),
+            skill_ids: Set(ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")),
             posted_at: Set(p.posted_at),
             closed_at: Set(p.closed_at),
             created_at: Set(now),
@@ -321,6 +332,7 @@ where
                         posting::Column::SalaryMin,
                         posting::Column::SalaryMax,
                         posting::Column::SalaryMid,
+                        posting::Column::SkillIds,
                         posting::Column::PostedAt,
                         posting::Column::ClosedAt,
                         posting::Column::UpdatedAt,
@@ -339,17 +351,14 @@ where
             .exec(&txn)
             .await?;
     }
-    let skill_ids = skill_ids(&txn, &unique).await?;
     let mut links = Vec::new();
-    for posting in &unique {
+    for (posting, skills) in unique.iter().zip(&posting_skills) {
         let Some(&posting_id) = ids.get(&(posting.source.clone(), posting.external_id.clone())) else {
             continue;
         };
-        for name in &posting.skills {
-            if let Some(&skill_id) = skill_ids.get(&skill::skill_key(name)) {
-                links.push(posting_skill::ActiveModel { posting_id: Set(posting_id), skill_id: Set(skill_id) });
-            }
-        }
+        links.extend(
+            skills.iter().map(|&skill_id| posting_skill::ActiveModel { posting_id: Set(posting_id), skill_id: Set(skill_id) }),
+        );
     }
     for chunk in links.chunks(INSERT_CHUNK * 5) {
         posting_skill::Entity::insert_many(chunk.iter().cloned())
@@ -498,6 +507,7 @@ mod tests {
         assert_eq!(reason(|r| r.salary_max = Some(-5)), "salaryMax must be positive, got -5");
         assert_eq!(
             reason(|r| {
+                r.salary_min = None;
                 r.salary_max = Some(5_000);
                 r.salary_period = SalaryPeriod::Hour;
             }),

@@ -55,12 +55,13 @@ pub struct ComputedSnapshot {
     pub top_metros: Vec<snapshot::NameCount>,
 }
 
-/// How percentiles are computed: by the database, or in Rust over sorted midpoints.
+/// Where the figures are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PercentileMethod {
-    /// PostgreSQL's `percentile_cont`.
+    /// In PostgreSQL: grouped aggregates and `percentile_cont`.
     Database,
-    /// Rust, over midpoints sorted by the database.
+    /// In Rust, over one paged pass of the open postings (SQLite has no `percentile_cont`,
+    /// and one sequential pass beats several grouped scans there).
     Rust,
 }
 
@@ -88,14 +89,16 @@ pub async fn compute_week(
     week: Week,
     method: PercentileMethod,
 ) -> Result<Vec<ComputedSnapshot>, DbErr> {
-    let aggregates = sql::role_aggregates(db, week).await?;
-    let percentiles: HashMap<i32, RolePercentiles> = match method {
-        PercentileMethod::Database => sql::percentiles_in_database(db, week).await?,
-        PercentileMethod::Rust => sql::percentiles_in_rust(db, week).await?,
+    match method {
+        PercentileMethod::Database => compute_in_database(db, week).await,
+        PercentileMethod::Rust => compute_in_rust(db, week).await,
     }
-    .into_iter()
-    .map(|p| (p.role_id, p))
-    .collect();
+}
+
+async fn compute_in_database(db: &impl ConnectionTrait, week: Week) -> Result<Vec<ComputedSnapshot>, DbErr> {
+    let aggregates = sql::role_aggregates(db, week).await?;
+    let percentiles: HashMap<i32, RolePercentiles> =
+        sql::percentiles_in_database(db, week).await?.into_iter().map(|p| (p.role_id, p)).collect();
     let mut skills = group_by_role(sql::skill_counts(db, week).await?);
     let mut companies = group_by_role(sql::name_counts(db, week, NameColumn::Company).await?);
     let mut metros = group_by_role(sql::name_counts(db, week, NameColumn::Metro).await?);
@@ -113,6 +116,102 @@ pub async fn compute_week(
             )
         })
         .collect())
+}
+
+/// Postings read per page of the Rust pass.
+const PAGE: u64 = 20_000;
+
+/// Running totals of one role during the Rust pass.
+#[derive(Default)]
+struct RoleTotals {
+    open: i64,
+    remote: i64,
+    entry: i64,
+    mid: i64,
+    senior: i64,
+    min_sum: f64,
+    min_count: i64,
+    max_sum: f64,
+    max_count: i64,
+    midpoints: Vec<f64>,
+    skills: HashMap<i32, i64>,
+    companies: HashMap<String, i64>,
+    metros: HashMap<String, i64>,
+}
+
+impl RoleTotals {
+    fn add(&mut self, p: sql::OpenPosting) {
+        self.open += 1;
+        self.remote += i64::from(p.remote);
+        match p.seniority.as_str() {
+            "ENTRY" => self.entry += 1,
+            "SENIOR" => self.senior += 1,
+            _ => self.mid += 1,
+        }
+        if let Some(min) = p.salary_min {
+            self.min_sum += f64::from(min);
+            self.min_count += 1;
+        }
+        if let Some(max) = p.salary_max {
+            self.max_sum += f64::from(max);
+            self.max_count += 1;
+        }
+        self.midpoints.extend(p.salary_mid);
+        for id in p.skill_ids.split(',').filter_map(|s| s.parse::<i32>().ok()) {
+            *self.skills.entry(id).or_default() += 1;
+        }
+        *self.companies.entry(p.company).or_default() += 1;
+        if let Some(metro) = p.metro {
+            *self.metros.entry(metro).or_default() += 1;
+        }
+    }
+
+    fn finish(mut self, role_id: i32, skill_names: &HashMap<i32, String>) -> ComputedSnapshot {
+        self.midpoints.sort_by(f64::total_cmp);
+        let mean = |sum: f64, n: i64| (n > 0).then(|| sum / n as f64);
+        let at = |p| crate::figures::percentile_cont(&self.midpoints, p);
+        let percentiles = at(0.5).map(|p50| RolePercentiles {
+            role_id,
+            p25: at(0.25).unwrap_or(p50),
+            p50,
+            p75: at(0.75).unwrap_or(p50),
+            p90: at(0.9).unwrap_or(p50),
+        });
+        let aggregate = RoleAggregate {
+            role_id,
+            open_positions: self.open,
+            sample_size: self.midpoints.len() as i64,
+            remote: self.remote,
+            entry: self.entry,
+            mid: self.mid,
+            senior: self.senior,
+            mean_min: mean(self.min_sum, self.min_count),
+            mean_max: mean(self.max_sum, self.max_count),
+            mean_mid: mean(self.midpoints.iter().sum(), self.midpoints.len() as i64),
+        };
+        let skills =
+            self.skills.into_iter().filter_map(|(id, n)| skill_names.get(&id).map(|name| (name.clone(), n))).collect();
+        build(aggregate, percentiles.as_ref(), skills, self.companies.into_iter().collect(), self.metros.into_iter().collect())
+    }
+}
+
+async fn compute_in_rust(db: &impl ConnectionTrait, week: Week) -> Result<Vec<ComputedSnapshot>, DbErr> {
+    let skill_names = sql::skill_names(db).await?;
+    let mut roles: std::collections::BTreeMap<i32, RoleTotals> = std::collections::BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let page = sql::open_postings_page(db, week, after, PAGE).await?;
+        let full = page.len() as u64 == PAGE;
+        let Some(last) = page.last().map(|p| p.id) else { break };
+        for posting in page {
+            roles.entry(posting.role_id).or_default().add(posting);
+        }
+        after = last;
+        if !full {
+            break;
+        }
+    }
+    Ok(roles.into_iter().map(|(role_id, totals)| totals.finish(role_id, &skill_names)).collect())
 }
 
 fn build(

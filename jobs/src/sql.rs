@@ -94,38 +94,6 @@ pub async fn percentiles_in_database(db: &impl ConnectionTrait, week: Week) -> R
     RolePercentiles::find_by_statement(stmt).all(db).await
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Midpoint {
-    role_id: i32,
-    salary_mid: f64,
-}
-
-/// Salary percentiles per role computed in Rust over the sorted midpoints (for SQLite,
-/// which has no `percentile_cont`).
-pub async fn percentiles_in_rust(db: &impl ConnectionTrait, week: Week) -> Result<Vec<RolePercentiles>, DbErr> {
-    let sql = format!(
-        "SELECT p.role_id AS role_id, p.salary_mid AS salary_mid
-         FROM posting p
-         WHERE {OPEN_IN_WEEK} AND p.salary_mid IS NOT NULL
-         ORDER BY p.role_id, p.salary_mid"
-    );
-    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
-    let rows = Midpoint::find_by_statement(stmt).all(db).await?;
-    let mut out = Vec::new();
-    for group in rows.chunk_by(|a, b| a.role_id == b.role_id) {
-        let sorted: Vec<f64> = group.iter().map(|m| m.salary_mid).collect();
-        let at = |p| crate::figures::percentile_cont(&sorted, p).unwrap_or_default();
-        out.push(RolePercentiles {
-            role_id: group[0].role_id,
-            p25: at(0.25),
-            p50: at(0.5),
-            p75: at(0.75),
-            p90: at(0.9),
-        });
-    }
-    Ok(out)
-}
-
 /// A named thing counted per role.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct RoleNameCount {
@@ -178,4 +146,62 @@ pub async fn name_counts(
     );
     let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into()]);
     RoleNameCount::find_by_statement(stmt).all(db).await
+}
+
+/// One posting open in a week, with what the snapshot engine counts.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OpenPosting {
+    /// Its id (pages are keyed on it).
+    pub id: i32,
+    /// Its role.
+    pub role_id: i32,
+    /// Remote-friendly.
+    pub remote: bool,
+    /// ENTRY, MID or SENIOR.
+    pub seniority: String,
+    /// Lower bound.
+    pub salary_min: Option<i32>,
+    /// Upper bound.
+    pub salary_max: Option<i32>,
+    /// Midpoint.
+    pub salary_mid: Option<f64>,
+    /// Company.
+    pub company: String,
+    /// Metro.
+    pub metro: Option<String>,
+    /// Skill ids, comma-separated.
+    pub skill_ids: String,
+}
+
+/// The next page (by id) of the postings open in `week`: one sequential pass over the
+/// table in pages, so memory stays bounded whatever the table size.
+pub async fn open_postings_page(
+    db: &impl ConnectionTrait,
+    week: Week,
+    after_id: i32,
+    limit: u64,
+) -> Result<Vec<OpenPosting>, DbErr> {
+    let sql = format!(
+        "SELECT p.id AS id, p.role_id AS role_id, p.remote AS remote, p.seniority AS seniority,
+                p.salary_min AS salary_min, p.salary_max AS salary_max, p.salary_mid AS salary_mid,
+                p.company AS company, p.metro AS metro, p.skill_ids AS skill_ids
+         FROM posting p
+         WHERE p.id > $2 AND {OPEN_IN_WEEK}
+         ORDER BY p.id
+         LIMIT $3"
+    );
+    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into(), after_id.into(), (limit as i64).into()]);
+    OpenPosting::find_by_statement(stmt).all(db).await
+}
+
+/// Every skill's name by id.
+pub async fn skill_names(db: &impl ConnectionTrait) -> Result<std::collections::HashMap<i32, String>, DbErr> {
+    use sea_orm::{EntityTrait, QuerySelect};
+    let rows: Vec<(i32, String)> = entity::skill::Entity::find()
+        .select_only()
+        .columns([entity::skill::Column::Id, entity::skill::Column::Name])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

@@ -23,6 +23,9 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Posting::SalaryMax).integer().null())
                     // Stored so that the minSalary filter can use an index.
                     .col(ColumnDef::new(Posting::SalaryMid).double().null())
+                    // The posting's skill ids, sorted, comma-separated: a copy of posting_skill that
+                    // lets the snapshot engine count skills in the same pass as everything else.
+                    .col(ColumnDef::new(Posting::SkillIds).text().not_null().default(""))
                     .col(ColumnDef::new(Posting::PostedAt).date().not_null())
                     .col(ColumnDef::new(Posting::ClosedAt).date().null())
                     .col(ColumnDef::new(Posting::CreatedAt).timestamp_with_time_zone().not_null())
@@ -83,6 +86,7 @@ enum Posting {
     SalaryMin,
     SalaryMax,
     SalaryMid,
+    SkillIds,
     PostedAt,
     ClosedAt,
     CreatedAt,

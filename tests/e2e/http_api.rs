@@ -266,3 +266,15 @@ async fn snapshot_published_pushes_recomputed_snapshots_over_graphql_ws() {
         json!({ "id": "1", "type": "next", "payload": { "data": { "snapshotPublished": { "role": { "slug": "other-role" }, "week": WEEK, "openPositions": 3 } } } })
     );
 }
+
+#[tokio::test]
+async fn internal_errors_say_nothing_of_sql() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    app.db.execute_unprepared("DROP TABLE snapshot").await.expect("drop");
+    let response = app.gql("{ market { totalOpenPositions } }", json!({})).await;
+    assert_eq!(error_code(&response), Some("INTERNAL"), "{response}");
+    assert_eq!(response["errors"][0]["message"], "internal error");
+    let text = response.to_string().to_lowercase();
+    assert!(!text.contains("snapshot") && !text.contains("select") && !text.contains("sql"), "{text}");
+}
