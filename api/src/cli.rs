@@ -1,5 +1,5 @@
 //! The `salarygraph` command line: `serve` (default), `migrate`, `import`, `snapshot`,
-//! `demo` and `schema`.
+//! `demo`, `digest` and `schema`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,8 +53,35 @@ enum Command {
         #[arg(long, default_value_t = 3_630)]
         postings: usize,
     },
+    /// Send or preview the weekly digest.
+    Digest {
+        #[command(subcommand)]
+        action: DigestCommand,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+enum DigestCommand {
+    /// Send a week's digest to every confirmed subscriber, once (resumes an unfinished run).
+    Send {
+        /// The week's Monday (default: the last full week).
+        #[arg(long, value_parser = parse_week)]
+        week: Option<Week>,
+    },
+    /// Print a week's digest as a subscriber would get it, without sending.
+    Preview {
+        /// The week's Monday (default: the last full week).
+        #[arg(long, value_parser = parse_week)]
+        week: Option<Week>,
+        /// Role slugs followed, comma-separated (default: every role).
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Print the HTML part instead of the text part.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 fn parse_week(value: &str) -> Result<Week, String> {
@@ -165,6 +192,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("week {week}: {} snapshots recomputed", written.len());
             Ok(())
         }
+        Command::Digest { action } => digest(action, &config).await,
         Command::Demo { postings } => {
             let db = crate::startup::open_database(&config).await?;
             let plan = jobs::demo::DemoPlan::with_postings(postings);
@@ -181,6 +209,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 summary.snapshots,
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+    }
+}
+
+async fn digest(action: DigestCommand, config: &Config) -> anyhow::Result<()> {
+    let db = crate::startup::open_database(config).await?;
+    let now = Utc::now();
+    match action {
+        DigestCommand::Send { week } => {
+            let week = week.unwrap_or_else(|| Week::last_completed(now));
+            let state = crate::startup::app_state(config, db)?;
+            let summary = jobs::digest::run_weekly_digest(&crate::weekly::digest_context(&state), week, now)
+                .await
+                .with_context(|| format!("digest of {week}"))?;
+            let run = summary.run;
+            println!(
+                "digest of {week}: {} recipients, {} sent, {} failed ({} sent by this command{})",
+                run.recipients,
+                run.sent,
+                run.failed,
+                summary.delivered.sent,
+                if summary.created { "" } else { "; the run existed already" }
+            );
+            Ok(())
+        }
+        DigestCommand::Preview { week, roles, html } => {
+            let week = week.unwrap_or_else(|| Week::last_completed(now));
+            let email = jobs::digest::preview(&db, week, &roles, &config.public_url)
+                .await
+                .with_context(|| format!("digest of {week}"))?;
+            println!("Subject: {}\n", email.subject);
+            println!("{}", if html { email.html } else { email.text });
             Ok(())
         }
     }

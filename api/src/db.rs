@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::config::redact_url;
 
@@ -28,13 +29,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DatabaseError> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Per-connection settings, so every pooled connection gets them: readers never block
+        // the writer (WAL), and a busy writer is waited for rather than failed.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .synchronous(SqliteSynchronous::Normal)
+        });
     let db = Database::connect(options).await.map_err(fail)?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;")
-            .await
-            .map_err(fail)?;
-    }
     db.execute_unprepared("SELECT 1").await.map_err(fail)?;
     Ok(db)
 }

@@ -47,6 +47,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppS
         public_url: Arc::from(config.public_url.as_str()),
         snapshot_events,
         rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
+        digest: jobs::digest::DigestSettings::with_concurrency(config.smtp_concurrency),
     })
 }
 
@@ -110,7 +111,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let mut scheduler =
         jobs::scheduler::start(schedule.clone(), task).await.context("starting the weekly scheduler")?;
-    crate::weekly::catch_up(&state, &schedule, Utc::now()).await;
+    // In the background: a missed digest may take a while to send, and must not hold up serving.
+    let (catch_up_state, catch_up_schedule) = (state.clone(), schedule.clone());
+    tokio::spawn(async move { crate::weekly::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
     let server = spawn_server(state, listener, shutdown_signal())?;
     tracing::info!("salarygraph listening on http://{}/graphql", server.addr);
     let served = server.task.await.context("server task")?;

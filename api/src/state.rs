@@ -25,6 +25,8 @@ pub struct AppState {
     pub snapshot_events: broadcast::Sender<snapshot::Model>,
     /// Limits sign-ups per client address.
     pub rate_limiter: Arc<RateLimiter>,
+    /// How the weekly digest sends (concurrency, retries, claims).
+    pub digest: jobs::digest::DigestSettings,
 }
 
 impl AppState {

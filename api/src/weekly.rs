@@ -1,29 +1,52 @@
-//! The weekly job as the server runs it: recompute the week that just ended, and tell
-//! live subscribers about the new snapshots.
+//! The weekly job as the server runs it: recompute the week that just ended, tell live
+//! subscribers about the new snapshots, and send that week's digest.
 
 use chrono::{DateTime, Utc};
 use jobs::Week;
+use jobs::digest::{DigestContext, DigestError};
 use jobs::schedule::Schedule;
 
 use crate::state::AppState;
 
-/// Runs the weekly job for the schedule time `fired_at`.
-#[tracing::instrument(skip(state))]
-pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
-    let week = Week::last_completed(fired_at);
-    match jobs::snapshots::recompute_week(&state.db, week, false, Utc::now()).await {
-        Ok(written) => state.publish_snapshots(&written),
-        Err(error) => tracing::error!(%error, %week, "weekly recompute failed"),
+/// What the digest needs from the shared state.
+pub fn digest_context(state: &AppState) -> DigestContext {
+    DigestContext {
+        db: state.db.clone(),
+        mailer: state.mailer.clone(),
+        public_url: state.public_url.to_string(),
+        settings: state.digest,
     }
 }
 
-/// On start: when the last scheduled time has passed and its week has no computed
-/// snapshot yet, run the job for it now.
+/// Runs the weekly job for the schedule time `fired_at`: the digest of the week that ended
+/// before it. Every replica's scheduler fires; the digest run's unique week makes one of
+/// them create the run, and all of them share its sending.
+#[tracing::instrument(skip(state))]
+pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
+    let week = Week::last_completed(fired_at);
+    match jobs::digest::run_weekly_digest(&digest_context(state), week, Utc::now()).await {
+        Ok(summary) => {
+            state.publish_snapshots(&summary.recomputed);
+            tracing::info!(
+                %week,
+                recipients = summary.run.recipients,
+                sent = summary.run.sent,
+                failed = summary.run.failed,
+                "weekly digest done"
+            );
+        }
+        Err(error @ DigestError::NoSnapshots(_)) => tracing::warn!(%error, "no weekly digest"),
+        Err(error) => tracing::error!(%error, %week, "weekly digest failed: the next start catches it up"),
+    }
+}
+
+/// On start: when the last scheduled time has passed and its week's digest run is missing
+/// or unfinished (the service was down, or stopped mid-send), run the job for it now.
 pub async fn catch_up(state: &AppState, schedule: &Schedule, now: DateTime<Utc>) {
     let Some(last) = schedule.last_fire_at_or_before(now) else { return };
     let week = Week::last_completed(last);
-    match jobs::catalog::snapshots_of_week(&state.db, week).await {
-        Ok(existing) if existing.iter().any(|s| s.source == entity::SnapshotSource::Computed) => {}
+    match jobs::digest::find_run(&state.db, week).await {
+        Ok(Some(run)) if run.status == entity::RunStatus::Done => {}
         Ok(_) => {
             tracing::info!(%week, "catching up the weekly job missed at {last}");
             run(state, last).await;

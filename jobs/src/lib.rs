@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod digest;
 pub mod figures;
 pub mod import;
 pub mod imported;

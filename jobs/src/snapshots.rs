@@ -191,7 +191,13 @@ impl RoleTotals {
         };
         let skills =
             self.skills.into_iter().filter_map(|(id, n)| skill_names.get(&id).map(|name| (name.clone(), n))).collect();
-        build(aggregate, percentiles.as_ref(), skills, self.companies.into_iter().collect(), self.metros.into_iter().collect())
+        build(
+            aggregate,
+            percentiles.as_ref(),
+            skills,
+            self.companies.into_iter().collect(),
+            self.metros.into_iter().collect(),
+        )
     }
 }
 

@@ -190,7 +190,8 @@ pub async fn open_postings_page(
          ORDER BY p.id
          LIMIT $3"
     );
-    let stmt = statement(db.get_database_backend(), &sql, vec![week.sunday().into(), after_id.into(), (limit as i64).into()]);
+    let stmt =
+        statement(db.get_database_backend(), &sql, vec![week.sunday().into(), after_id.into(), (limit as i64).into()]);
     OpenPosting::find_by_statement(stmt).all(db).await
 }
 

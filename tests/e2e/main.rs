@@ -2,11 +2,12 @@
 //! database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
 mod admin;
+mod contract;
+mod digest;
 mod figures;
 mod fixtures;
 mod foundation;
 mod http_api;
-mod contract;
 mod query_plans;
 mod subscription_pages;
 mod subscriptions;

@@ -47,7 +47,10 @@ impl ReceivedEmail {
         let headers_end = rest.find("\r\n\r\n")?;
         let headers = &rest[..headers_end];
         let body = &rest[headers_end + 4..];
-        let body = body.split("\r\n--").next().unwrap_or(body);
+        // Cut at the next MIME boundary, not at any line starting with "--": a
+        // quoted-printable soft break can put one inside a link (tokens hold '-').
+        let end = self.boundaries().iter().filter_map(|b| body.find(&format!("\r\n--{b}"))).min().unwrap_or(body.len());
+        let body = &body[..end];
         if headers.contains("quoted-printable") {
             Some(decode_quoted_printable(body))
         } else if headers.contains("base64") {
@@ -56,6 +59,21 @@ impl ReceivedEmail {
         } else {
             Some(body.to_owned())
         }
+    }
+}
+
+impl ReceivedEmail {
+    /// The multipart boundaries the message declares.
+    fn boundaries(&self) -> Vec<String> {
+        self.raw
+            .split("boundary=")
+            .skip(1)
+            .filter_map(|rest| {
+                let rest = rest.trim_start_matches('"');
+                let end = rest.find(|c: char| c == '"' || c == ';' || c.is_whitespace())?;
+                Some(rest[..end].to_owned())
+            })
+            .collect()
     }
 }
 

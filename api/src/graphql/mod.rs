@@ -26,12 +26,13 @@ pub struct QueryRoot(
     query::PostingQuery,
     query::MarketQuery,
     query::SubscriberQuery,
+    query::DigestQuery,
 );
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CatalogMutation, mutation::SubscriptionMutation);
+pub struct MutationRoot(mutation::CatalogMutation, mutation::SubscriptionMutation, mutation::DigestMutation);
 
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

@@ -52,7 +52,8 @@ async fn main() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL")?;
     let rounds: usize = std::env::args().nth(1).and_then(|r| r.parse().ok()).unwrap_or(5);
     let db = api::db::connect(&url).await?;
-    let week = jobs::catalog::latest_week(&db).await?.ok_or_else(|| anyhow::anyhow!("no snapshot: run `demo` first"))?;
+    let week =
+        jobs::catalog::latest_week(&db).await?.ok_or_else(|| anyhow::anyhow!("no snapshot: run `demo` first"))?;
     let mut engine = Vec::new();
     let mut single = Vec::new();
     for _ in 0..rounds {
@@ -63,16 +64,26 @@ async fn main() -> anyhow::Result<()> {
         if db.get_database_backend() == DbBackend::Postgres {
             let started = Instant::now();
             let rows = db
-                .query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, SINGLE_AGGREGATE, [week.sunday().into()]))
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    SINGLE_AGGREGATE,
+                    [week.sunday().into()],
+                ))
                 .await?;
             single.push(started.elapsed().as_secs_f64() * 1000.0);
             assert!(!rows.is_empty());
         }
     }
-    println!("week {week}: snapshot engine (compute + store) median {:.0} ms over {rounds} rounds", median(engine.clone()));
+    println!(
+        "week {week}: snapshot engine (compute + store) median {:.0} ms over {rounds} rounds",
+        median(engine.clone())
+    );
     if !single.is_empty() {
         let (e, s) = (median(engine), median(single));
-        println!("single hand-written SQL aggregate (compute only) median {s:.0} ms; engine / aggregate = {:.2}", e / s);
+        println!(
+            "single hand-written SQL aggregate (compute only) median {s:.0} ms; engine / aggregate = {:.2}",
+            e / s
+        );
     }
     Ok(())
 }

@@ -1,0 +1,197 @@
+//! The weekly digest (newsletter.md): one email per CONFIRMED subscriber per week, exactly
+//! once. Progress lives in the database (`digest_run`, one per week; `delivery`, one per
+//! recipient), so a second run, a second replica or a restart after a crash resumes the
+//! same work and sends nothing twice.
+
+pub mod compose;
+pub mod content;
+pub mod delivery;
+pub mod run;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::{digest_run, snapshot};
+use sea_orm::{DatabaseConnection, DbErr};
+
+pub use compose::{DigestEmail, message_id};
+pub use content::WeekFigures;
+pub use delivery::{BatchOutcome, DeliveryCounts, work_batch};
+pub use run::{Started, find_run, list_runs, start};
+
+use crate::mail::Mailer;
+use crate::roles::{RoleError, resolve_slugs};
+use crate::subscriptions::{ManageLinks, preferences_url, unsubscribe_url};
+use crate::week::Week;
+
+/// Why a digest could not be prepared or sent.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// The week is not over yet: a digest reports a finished week.
+    #[error("week {0} has not ended yet: a digest reports a finished week")]
+    WeekNotOver(Week),
+    /// The week has no snapshot at all, so there is nothing to report.
+    #[error("week {0} has no snapshots: there is nothing to report")]
+    NoSnapshots(Week),
+    /// A preview named unknown roles (the message lists them).
+    #[error(transparent)]
+    Roles(#[from] RoleError),
+    /// A template failed to render.
+    #[error("rendering the digest: {0}")]
+    Template(#[from] askama::Error),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// How temporary SMTP failures are retried: `attempts` sends in all, waiting `base_delay`,
+/// then twice as long each time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Sends per delivery, the first included.
+    pub attempts: u32,
+    /// The wait after the first failure.
+    pub base_delay: Duration,
+}
+
+impl RetryPolicy {
+    /// The longest wait between two attempts.
+    pub const MAX_DELAY: Duration = Duration::from_secs(60);
+
+    /// The wait after failed attempt number `attempt` (from 1).
+    pub fn delay_after(self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+        self.base_delay.saturating_mul(factor).min(Self::MAX_DELAY)
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { attempts: 4, base_delay: Duration::from_secs(2) }
+    }
+}
+
+/// How a run sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestSettings {
+    /// SMTP sends at once (`SMTP_CONCURRENCY`).
+    pub concurrency: usize,
+    /// Retries of temporary failures.
+    pub retry: RetryPolicy,
+    /// A SENDING delivery whose claim is older than this is taken over: its sender died.
+    /// Must exceed one send (30 s timeout) plus the longest retry wait.
+    pub claim_timeout: Duration,
+    /// Deliveries claimed per step.
+    pub batch_size: u64,
+}
+
+impl DigestSettings {
+    /// The defaults with `concurrency` sends at once.
+    pub fn with_concurrency(concurrency: usize) -> Self {
+        Self {
+            concurrency: concurrency.max(1),
+            retry: RetryPolicy::default(),
+            claim_timeout: Duration::from_secs(5 * 60),
+            batch_size: 200,
+        }
+    }
+}
+
+/// What a run needs.
+#[derive(Clone)]
+pub struct DigestContext {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Sends the emails.
+    pub mailer: Mailer,
+    /// `PUBLIC_URL`, without a trailing slash: base of the links in each email.
+    pub public_url: String,
+    /// Concurrency, retries, claims.
+    pub settings: DigestSettings,
+}
+
+/// What a call of [`run_weekly_digest`] found and did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestRunSummary {
+    /// The run as it stands at the end (DONE unless an error stopped it).
+    pub run: digest_run::Model,
+    /// Whether this call created the run.
+    pub created: bool,
+    /// Snapshots recomputed before the run was created.
+    pub recomputed: Vec<snapshot::Model>,
+    /// What this call itself sent (other senders of the run send the rest).
+    pub delivered: DeliveryCounts,
+}
+
+/// Sends `week`'s digest: creates the run if there is none (recomputing the week's
+/// snapshots first), then sends every delivery still to send, and returns once the run is
+/// DONE. Safe to call twice, or concurrently from several tasks or replicas.
+#[tracing::instrument(skip_all, fields(%week))]
+pub async fn run_weekly_digest(
+    ctx: &DigestContext,
+    week: Week,
+    now: DateTime<Utc>,
+) -> Result<DigestRunSummary, DigestError> {
+    let Started { run, created, recomputed } = start(&ctx.db, week, now).await?;
+    let (run, delivered) = deliver_run(ctx, run).await?;
+    Ok(DigestRunSummary { run, created, recomputed, delivered })
+}
+
+/// Sends a started run's remaining deliveries, then waits for other senders' claims to end
+/// (or to go stale and be taken over), and returns the run once DONE.
+pub async fn deliver_run(
+    ctx: &DigestContext,
+    run: digest_run::Model,
+) -> Result<(digest_run::Model, DeliveryCounts), DigestError> {
+    let mut delivered = DeliveryCounts::default();
+    if run.status == entity::RunStatus::Done {
+        return Ok((run, delivered));
+    }
+    let figures = WeekFigures::load(&ctx.db, Week::containing(run.week)).await?;
+    let poll = (ctx.settings.claim_timeout / 20).clamp(Duration::from_millis(20), Duration::from_secs(5));
+    loop {
+        let outcome = work_batch(ctx, &figures, run.id).await?;
+        let current = run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+        match outcome {
+            BatchOutcome::Worked(counts) => delivered.merge(counts),
+            BatchOutcome::NothingToClaim if current.status == entity::RunStatus::Done => {
+                tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
+                return Ok((current, delivered));
+            }
+            BatchOutcome::NothingToClaim => tokio::time::sleep(poll).await,
+        }
+    }
+}
+
+/// The digest a subscriber following `roles` (slugs; empty: every role) would get for
+/// `week`, without sending anything. Its links carry a placeholder token.
+pub async fn preview(
+    db: &DatabaseConnection,
+    week: Week,
+    roles: &[String],
+    public_url: &str,
+) -> Result<DigestEmail, DigestError> {
+    resolve_slugs(db, roles).await?;
+    let figures = WeekFigures::load(db, week).await?;
+    if figures.roles.is_empty() {
+        return Err(DigestError::NoSnapshots(week));
+    }
+    let links = ManageLinks {
+        unsubscribe_url: unsubscribe_url(public_url, "PREVIEW"),
+        preferences_url: preferences_url(public_url, "PREVIEW"),
+    };
+    Ok(compose::compose(&figures, roles, &links)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_a_ceiling() {
+        let policy = RetryPolicy { attempts: 5, base_delay: Duration::from_millis(100) };
+        let waits: Vec<u128> = (1..=4).map(|a| policy.delay_after(a).as_millis()).collect();
+        assert_eq!(waits, vec![100, 200, 400, 800]);
+        assert_eq!(policy.delay_after(40), RetryPolicy::MAX_DELAY);
+    }
+}
