@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use entity::{Seniority, posting, posting_skill, role, skill};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -284,6 +284,9 @@ where
     if unique.is_empty() {
         return Ok((0, 0));
     }
+    // Stored to the microsecond on both databases; and never equal to a previous call's, so
+    // that `created_at = updated_at` below means "inserted by this call".
+    let now = now.max(Utc::now()).trunc_subsecs(6);
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // Every lookup here is a probe of a unique key. With stale statistics (a table that
@@ -292,11 +295,8 @@ where
         txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off").await?;
     }
     let backend = txn.get_database_backend();
-    let is_postgres = backend == sea_orm::DbBackend::Postgres;
-    // PostgreSQL says which rows the upsert inserted (xmax = 0); SQLite is asked beforehand.
-    let existing = if is_postgres { HashMap::new() } else { posting_ids(&txn, &unique).await? };
     let mut ids: HashMap<(String, String), i32> = HashMap::with_capacity(unique.len());
-    let mut updated_ids: Vec<i32> = existing.values().copied().collect();
+    let mut updated_ids: Vec<i32> = Vec::new();
     let skill_ids = skill_ids(&txn, &unique).await?;
     let posting_skills: Vec<Vec<i32>> = unique
         .iter()
@@ -350,14 +350,12 @@ where
                     .to_owned(),
             )
             .build(backend);
-        upsert.sql.push_str(if is_postgres {
-            " RETURNING id, source, external_id, (xmax = 0) AS inserted"
-        } else {
-            " RETURNING id, source, external_id, true AS inserted"
-        });
+        // An update keeps the row's created_at and sets updated_at to this call's `now`, so
+        // the two are equal only for the rows this statement inserted: no lookup beforehand.
+        upsert.sql.push_str(" RETURNING id, source, external_id, created_at = updated_at AS inserted");
         for row in txn.query_all_raw(upsert).await? {
             let id: i32 = row.try_get("", "id")?;
-            if is_postgres && !row.try_get::<bool>("", "inserted")? {
+            if !row.try_get::<bool>("", "inserted")? {
                 updated_ids.push(id);
             }
             ids.insert((row.try_get("", "source")?, row.try_get("", "external_id")?), id);
@@ -395,32 +393,6 @@ where
     }
     txn.commit().await?;
     Ok((inserted, updated))
-}
-
-/// Ids of the stored postings among these, by (source, external id).
-async fn posting_ids(
-    db: &impl ConnectionTrait,
-    postings: &[ValidPosting],
-) -> Result<HashMap<(String, String), i32>, DbErr> {
-    let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
-    for p in postings {
-        by_source.entry(&p.source).or_default().push(&p.external_id);
-    }
-    let mut out = HashMap::with_capacity(postings.len());
-    for (source, external_ids) in by_source {
-        for chunk in external_ids.chunks(LOOKUP_CHUNK) {
-            let rows: Vec<(i32, String)> = posting::Entity::find()
-                .select_only()
-                .columns([posting::Column::Id, posting::Column::ExternalId])
-                .filter(posting::Column::Source.eq(source))
-                .filter(posting::Column::ExternalId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(db)
-                .await?;
-            out.extend(rows.into_iter().map(|(id, ext)| ((source.to_owned(), ext), id)));
-        }
-    }
-    Ok(out)
 }
 
 /// Ids of the skills these postings name, creating the new ones (first spelling wins).
