@@ -20,6 +20,9 @@ pub enum ApiError {
     /// `RATE_LIMITED`: too many requests from this client; try again in a minute.
     #[error("too many requests from this address: try again in a minute")]
     RateLimited,
+    /// `UNAVAILABLE`: the service is stopping or a dependency is down; retry shortly.
+    #[error("{0}")]
+    Unavailable(String),
     /// `INTERNAL`: something failed on our side; details are logged, never sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -33,6 +36,7 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Unauthorized => "UNAUTHORIZED",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod rate_limit;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -48,6 +48,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppS
         snapshot_events,
         rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
         digest: jobs::digest::DigestSettings::with_concurrency(config.smtp_concurrency),
+        shutdown: Arc::default(),
     })
 }
 
@@ -114,10 +115,32 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // In the background: a missed digest may take a while to send, and must not hold up serving.
     let (catch_up_state, catch_up_schedule) = (state.clone(), schedule.clone());
     tokio::spawn(async move { crate::weekly::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
-    let server = spawn_server(state, listener, shutdown_signal())?;
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown_signal().await;
+        signalled.send_replace(true);
+    };
+    let server = spawn_server(state.clone(), listener, shutdown)?;
     tracing::info!("salarygraph listening on http://{}/graphql", server.addr);
-    let served = server.task.await.context("server task")?;
+    let mut serving = server.task;
+    // Requests in flight get a bounded grace: a stuck client or an open WebSocket must not
+    // keep the process from stopping.
+    let grace_over = async {
+        let _ = on_signal.wait_for(|signalled| *signalled).await;
+        tokio::time::sleep(crate::shutdown::GRACE).await;
+    };
+    let served = tokio::select! {
+        served = &mut serving => served.context("server task")?,
+        () = grace_over => {
+            tracing::warn!("requests still in flight after {:?}: closing them", crate::shutdown::GRACE);
+            serving.abort();
+            Ok(())
+        }
+    };
     let _ = scheduler.shutdown().await;
+    if !state.shutdown.stop_jobs(crate::shutdown::GRACE).await {
+        tracing::warn!("the weekly digest did not stop in time: the next start resumes it");
+    }
     served.context("serving HTTP")?;
     tracing::info!("salarygraph stopped");
     Ok(())

@@ -27,6 +27,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// How the weekly digest sends (concurrency, retries, claims).
     pub digest: jobs::digest::DigestSettings,
+    /// Tells the digest to stop on shutdown, and waits for it.
+    pub shutdown: Arc<crate::shutdown::Shutdown>,
 }
 
 impl AppState {

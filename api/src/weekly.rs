@@ -15,6 +15,7 @@ pub fn digest_context(state: &AppState) -> DigestContext {
         mailer: state.mailer.clone(),
         public_url: state.public_url.to_string(),
         settings: state.digest,
+        stop: state.shutdown.signal(),
     }
 }
 
@@ -24,7 +25,8 @@ pub fn digest_context(state: &AppState) -> DigestContext {
 #[tracing::instrument(skip(state))]
 pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
     let week = Week::last_completed(fired_at);
-    match jobs::digest::run_weekly_digest(&digest_context(state), week, Utc::now()).await {
+    let ctx = digest_context(state);
+    match state.shutdown.track(jobs::digest::run_weekly_digest(&ctx, week, Utc::now())).await {
         Ok(summary) => {
             state.publish_snapshots(&summary.recomputed);
             tracing::info!(
@@ -36,6 +38,7 @@ pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
             );
         }
         Err(error @ DigestError::NoSnapshots(_)) => tracing::warn!(%error, "no weekly digest"),
+        Err(error @ DigestError::Stopped) => tracing::info!(%error, %week, "weekly digest paused"),
         Err(error) => tracing::error!(%error, %week, "weekly digest failed: the next start catches it up"),
     }
 }

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::{TokenPurpose, subscriber, subscriber_token};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 /// A new random token for a link (43 URL-safe characters).
@@ -28,18 +28,35 @@ pub async fn issue(
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
-    let token = new_token();
-    subscriber_token::ActiveModel {
-        subscriber_id: Set(subscriber_id),
-        purpose: Set(purpose),
-        token_hash: Set(hash_token(&token)),
-        expires_at: Set(expires_at),
-        created_at: Set(now),
-        ..Default::default()
+    let mut tokens = issue_many(db, &[subscriber_id], purpose, expires_at, now).await?;
+    tokens.pop().ok_or_else(|| DbErr::Custom("no token issued".into()))
+}
+
+/// Creates one token for each subscriber in one statement; returns them in the same order.
+pub async fn issue_many(
+    db: &impl ConnectionTrait,
+    subscriber_ids: &[i32],
+    purpose: TokenPurpose,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
+    if subscriber_ids.is_empty() {
+        return Ok(Vec::new());
     }
-    .insert(db)
+    let tokens: Vec<String> = subscriber_ids.iter().map(|_| new_token()).collect();
+    subscriber_token::Entity::insert_many(subscriber_ids.iter().zip(&tokens).map(|(id, token)| {
+        subscriber_token::ActiveModel {
+            subscriber_id: Set(*id),
+            purpose: Set(purpose),
+            token_hash: Set(hash_token(token)),
+            expires_at: Set(expires_at),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    }))
+    .exec_without_returning(db)
     .await?;
-    Ok(token)
+    Ok(tokens)
 }
 
 /// What a presented token turned out to be.

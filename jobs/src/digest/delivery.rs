@@ -2,6 +2,9 @@
 //! and retries, record each outcome. Every state change is a conditional `UPDATE`, so that
 //! two senders of one run (two tasks, two replicas) never send one delivery twice.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{DeliveryStatus, SubscriberStatus, delivery, subscriber};
 use futures::StreamExt;
@@ -12,7 +15,7 @@ use super::compose::{address, compose};
 use super::content::WeekFigures;
 use super::{DigestContext, DigestError};
 use crate::mail::SendError;
-use crate::subscriptions::manage_links;
+use crate::subscriptions::{ManageLinks, manage_links_many};
 
 /// Permanent failures in a row after which a subscriber is BOUNCED.
 pub const BOUNCE_AFTER: i32 = 3;
@@ -26,6 +29,8 @@ pub enum DeliveryOutcome {
     Failed,
     /// Not sent: the subscriber is no longer CONFIRMED.
     Skipped,
+    /// Not sent: the process is stopping; the delivery is PENDING again for the next sender.
+    Released,
 }
 
 /// What one sender did in a run, by outcome.
@@ -37,6 +42,8 @@ pub struct DeliveryCounts {
     pub failed: usize,
     /// Deliveries this sender marked SKIPPED.
     pub skipped: usize,
+    /// Deliveries this sender gave back unsent because it is stopping.
+    pub released: usize,
 }
 
 impl DeliveryCounts {
@@ -45,6 +52,7 @@ impl DeliveryCounts {
             DeliveryOutcome::Sent => self.sent += 1,
             DeliveryOutcome::Failed => self.failed += 1,
             DeliveryOutcome::Skipped => self.skipped += 1,
+            DeliveryOutcome::Released => self.released += 1,
         }
     }
 
@@ -53,6 +61,7 @@ impl DeliveryCounts {
         self.sent += other.sent;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        self.released += other.released;
     }
 }
 
@@ -68,14 +77,36 @@ pub enum BatchOutcome {
 /// One step: claims up to a batch of the run's deliveries and sends them, at most
 /// `concurrency` at once. Deliveries claimed but not finished (an error mid-batch, a
 /// crash) are taken over once their claim is older than the claim timeout.
-pub async fn work_batch(ctx: &DigestContext, figures: &WeekFigures, run_id: i32) -> Result<BatchOutcome, DigestError> {
+pub async fn work_batch(
+    ctx: &DigestContext,
+    figures: &Arc<WeekFigures>,
+    run_id: i32,
+) -> Result<BatchOutcome, DigestError> {
     let claimed = claim(&ctx.db, run_id, ctx.settings.batch_size, stale_before(ctx)).await?;
     if claimed.is_empty() {
         return Ok(BatchOutcome::NothingToClaim);
     }
-    let results: Vec<Result<DeliveryOutcome, DigestError>> = futures::stream::iter(claimed)
-        .map(|d| deliver(ctx, figures, d))
+    // Read once the batch is claimed, right before its sends: whoever unsubscribed since the
+    // run started gets nothing. One query for the batch's subscribers and one insert for
+    // their personal links, rather than two statements per email.
+    let subscriber_ids: Vec<i32> = claimed.iter().map(|d| d.subscriber_id).collect();
+    let mut subscribers: HashMap<i32, subscriber::Model> = subscriber::Entity::find()
+        .filter(subscriber::Column::Id.is_in(subscriber_ids.iter().copied()))
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let links = manage_links_many(&ctx.db, &subscriber_ids, &ctx.public_url, Utc::now()).await?;
+    let results: Vec<Result<DeliveryOutcome, DigestError>> = futures::stream::iter(claimed.into_iter().zip(links))
+        .map(|(d, links)| {
+            let subscriber = subscribers.remove(&d.subscriber_id);
+            // A task each, so that composing emails runs on every core, not only this task's.
+            let (ctx, figures) = (ctx.clone(), Arc::clone(figures));
+            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links).await })
+        })
         .buffer_unordered(ctx.settings.concurrency.max(1))
+        .map(|joined| joined.unwrap_or_else(|e| Err(DigestError::Task(e.to_string()))))
         .collect()
         .await;
     let mut counts = DeliveryCounts::default();
@@ -171,15 +202,18 @@ async fn deliver(
     ctx: &DigestContext,
     figures: &WeekFigures,
     claimed: delivery::Model,
+    subscriber: Option<subscriber::Model>,
+    links: ManageLinks,
 ) -> Result<DeliveryOutcome, DigestError> {
     let db = &ctx.db;
-    // Read right before sending: whoever unsubscribed since the run started gets nothing.
-    let subscriber = subscriber::Entity::find_by_id(claimed.subscriber_id).one(db).await?;
+    if ctx.stop.is_stopping() {
+        release(db, claimed.id).await?;
+        return Ok(DeliveryOutcome::Released);
+    }
     let Some(subscriber) = subscriber.filter(|s| s.status == SubscriberStatus::Confirmed) else {
         finish(db, claimed.id, DeliveryStatus::Skipped, None).await?;
         return Ok(DeliveryOutcome::Skipped);
     };
-    let links = manage_links(db, subscriber.id, &ctx.public_url, Utc::now()).await?;
     let digest = compose(figures, &subscriber.roles(), &links)?;
     let email = address(digest, &subscriber.email, &claimed.message_id, &links);
     let policy = ctx.settings.retry;
@@ -188,7 +222,9 @@ async fn deliver(
         match ctx.mailer.send(&email).await {
             Ok(()) => {
                 finish(db, claimed.id, DeliveryStatus::Sent, None).await?;
-                reset_failures(db, subscriber.id).await?;
+                if subscriber.permanent_failures > 0 {
+                    reset_failures(db, subscriber.id).await?;
+                }
                 return Ok(DeliveryOutcome::Sent);
             }
             Err(SendError::Permanent(reason)) => {
@@ -213,6 +249,19 @@ async fn deliver(
             }
         }
     }
+}
+
+/// Gives a claimed delivery back unsent, as if never claimed.
+async fn release(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Pending))
+        .col_expr(delivery::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).sub(1))
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn renew_claim(db: &impl ConnectionTrait, id: i32, reason: &str) -> Result<(), DbErr> {

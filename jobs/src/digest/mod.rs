@@ -8,7 +8,7 @@ pub mod content;
 pub mod delivery;
 pub mod run;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::{digest_run, snapshot};
@@ -23,6 +23,9 @@ use crate::mail::Mailer;
 use crate::roles::{RoleError, resolve_slugs};
 use crate::subscriptions::{ManageLinks, preferences_url, unsubscribe_url};
 use crate::week::Week;
+
+/// How often a sender writes the run's sent and failed counts while it works.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// Why a digest could not be prepared or sent.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,13 @@ pub enum DigestError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// The process is stopping: the run was left at a recipient boundary, and the next
+    /// start resumes it.
+    #[error("stopped by shutdown at a recipient boundary: the next start resumes the run")]
+    Stopped,
+    /// A sending task panicked or was cancelled; its delivery is taken over later.
+    #[error("a digest sending task ended abnormally: {0}")]
+    Task(String),
 }
 
 /// How temporary SMTP failures are retried: `attempts` sends in all, waiting `base_delay`,
@@ -108,6 +118,30 @@ pub struct DigestContext {
     pub public_url: String,
     /// Concurrency, retries, claims.
     pub settings: DigestSettings,
+    /// Tells senders to stop at the next recipient boundary (shutdown).
+    pub stop: StopSignal,
+}
+
+/// Whether a run's senders should stop: set once, on shutdown. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct StopSignal(tokio::sync::watch::Receiver<bool>);
+
+impl StopSignal {
+    /// A signal and the sender that raises it.
+    pub fn new() -> (tokio::sync::watch::Sender<bool>, Self) {
+        let (raise, signal) = tokio::sync::watch::channel(false);
+        (raise, Self(signal))
+    }
+
+    /// A signal that is never raised (CLI runs, tests, benchmarks).
+    pub fn never() -> Self {
+        Self(tokio::sync::watch::channel(false).1)
+    }
+
+    /// Whether stopping was asked for.
+    pub fn is_stopping(&self) -> bool {
+        *self.0.borrow()
+    }
 }
 
 /// What a call of [`run_weekly_digest`] found and did.
@@ -147,18 +181,34 @@ pub async fn deliver_run(
     if run.status == entity::RunStatus::Done {
         return Ok((run, delivered));
     }
-    let figures = WeekFigures::load(&ctx.db, Week::containing(run.week)).await?;
+    let figures = std::sync::Arc::new(WeekFigures::load(&ctx.db, Week::containing(run.week)).await?);
     let poll = (ctx.settings.claim_timeout / 20).clamp(Duration::from_millis(20), Duration::from_secs(5));
+    let mut progress_recorded = Instant::now();
     loop {
-        let outcome = work_batch(ctx, &figures, run.id).await?;
-        let current = run::record_progress(&ctx.db, run.id, Utc::now()).await?;
-        match outcome {
-            BatchOutcome::Worked(counts) => delivered.merge(counts),
-            BatchOutcome::NothingToClaim if current.status == entity::RunStatus::Done => {
-                tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
-                return Ok((current, delivered));
+        match work_batch(ctx, &figures, run.id).await? {
+            BatchOutcome::Worked(counts) => {
+                delivered.merge(counts);
+                if ctx.stop.is_stopping() {
+                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    return Err(DigestError::Stopped);
+                }
+                // Counting reads every delivery of the run: once in a while is enough.
+                if progress_recorded.elapsed() >= PROGRESS_EVERY {
+                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    progress_recorded = Instant::now();
+                }
             }
-            BatchOutcome::NothingToClaim => tokio::time::sleep(poll).await,
+            BatchOutcome::NothingToClaim => {
+                let current = run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                if current.status == entity::RunStatus::Done {
+                    tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
+                    return Ok((current, delivered));
+                }
+                if ctx.stop.is_stopping() {
+                    return Err(DigestError::Stopped);
+                }
+                tokio::time::sleep(poll).await;
+            }
         }
     }
 }

@@ -27,11 +27,25 @@ pub async fn manage_links(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<ManageLinks, DbErr> {
-    let token = tokens::issue(db, subscriber_id, TokenPurpose::Manage, None, now).await?;
-    Ok(ManageLinks {
-        unsubscribe_url: unsubscribe_url(public_url, &token),
-        preferences_url: preferences_url(public_url, &token),
-    })
+    let mut links = manage_links_many(db, &[subscriber_id], public_url, now).await?;
+    links.pop().ok_or_else(|| DbErr::Custom("no token issued".into()))
+}
+
+/// [`manage_links`] for many subscribers with one insert, in the same order.
+pub async fn manage_links_many(
+    db: &impl ConnectionTrait,
+    subscriber_ids: &[i32],
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ManageLinks>, DbErr> {
+    let tokens = tokens::issue_many(db, subscriber_ids, TokenPurpose::Manage, None, now).await?;
+    Ok(tokens
+        .iter()
+        .map(|token| ManageLinks {
+            unsubscribe_url: unsubscribe_url(public_url, token),
+            preferences_url: preferences_url(public_url, token),
+        })
+        .collect())
 }
 
 /// `PUBLIC_URL/subscriptions/confirm?token=…`.

@@ -17,7 +17,7 @@ use serde_json::json;
 
 pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
 pub use emails::confirmation_email;
-pub use links::{ManageLinks, confirm_url, manage_links, preferences_url, unsubscribe_url};
+pub use links::{ManageLinks, confirm_url, manage_links, manage_links_many, preferences_url, unsubscribe_url};
 
 use crate::mail::Mailer;
 use crate::roles::{RoleError, resolve_slugs};

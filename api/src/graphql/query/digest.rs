@@ -74,7 +74,8 @@ impl From<DigestError> for ApiError {
             e @ (DigestError::WeekNotOver(_) | DigestError::NoSnapshots(_)) => Self::BadUserInput(format!("week: {e}")),
             DigestError::Roles(e) => Self::from(e),
             DigestError::Db(e) => Self::internal(e),
-            e @ DigestError::Template(_) => Self::internal(e),
+            e @ DigestError::Stopped => Self::Unavailable(e.to_string()),
+            e @ (DigestError::Template(_) | DigestError::Task(_)) => Self::internal(e),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The mailer everything that sends mail uses: SMTP through lettre (pooled, with timeouts),
 //! or `.eml` files in an outbox folder when no SMTP server is configured.
 
+mod plain_pool;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use plain_pool::{PlainPool, PlainServer};
 
 /// How long one SMTP send may take, connection included.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -58,6 +61,9 @@ pub struct MailerConfig {
 
 #[derive(Clone)]
 enum Transport {
+    /// Plain `smtp://`: sockets with `TCP_NODELAY` (see `plain_pool`).
+    Plain(Arc<PlainPool>),
+    /// TLS (`smtps://`, `?tls=…`): lettre's pooled transport.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(Arc<PathBuf>),
 }
@@ -93,15 +99,19 @@ impl Mailer {
     /// Builds the mailer; SMTP connections are opened lazily, on the first send.
     pub fn new(config: &MailerConfig) -> Result<Self, String> {
         let from = config.from.parse::<Mailbox>().map_err(|e| format!("MAIL_FROM: {e}"))?;
-        let transport = match &config.smtp_url {
-            Some(url) => Transport::Smtp(
+        let plain = config.smtp_url.as_deref().and_then(PlainServer::from_url);
+        let transport = match (&config.smtp_url, plain) {
+            (Some(_), Some(server)) => {
+                Transport::Plain(Arc::new(PlainPool::new(server, config.max_connections as usize)))
+            }
+            (Some(url), None) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|_| "SMTP_URL: not a usable SMTP URL".to_owned())?
                     .timeout(Some(Duration::from_secs(10)))
                     .pool_config(PoolConfig::new().max_size(config.max_connections.max(1)))
                     .build(),
             ),
-            None => Transport::Outbox(Arc::new(config.outbox_dir.clone())),
+            (None, _) => Transport::Outbox(Arc::new(config.outbox_dir.clone())),
         };
         Ok(Self { transport, from })
     }
@@ -144,6 +154,13 @@ impl Mailer {
     pub async fn send(&self, email: &Email) -> Result<(), SendError> {
         let message = self.message(email)?;
         match &self.transport {
+            Transport::Plain(pool) => {
+                let formatted = message.formatted();
+                let sent = pool.send(message.envelope(), &formatted);
+                tokio::time::timeout(SEND_TIMEOUT, sent)
+                    .await
+                    .unwrap_or_else(|_| Err(SendError::Temporary("SMTP send timed out".into())))
+            }
             Transport::Smtp(smtp) => match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
                 Err(_) => Err(SendError::Temporary("SMTP send timed out".into())),
                 Ok(Ok(_)) => Ok(()),
