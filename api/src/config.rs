@@ -46,6 +46,41 @@ pub struct Config {
     pub smtp_concurrency: usize,
     /// `LOG_FORMAT` (default `text`): `text` or `json`.
     pub log_json: bool,
+    /// `CORS_ORIGINS` (default none): browser origins allowed to call the API.
+    pub cors_origins: CorsOrigins,
+}
+
+/// Which browser origins may call the API from scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CorsOrigins {
+    /// None (the default): browsers keep other sites' scripts out.
+    #[default]
+    None,
+    /// `*`: any origin (requests with credentials are still refused by browsers).
+    Any,
+    /// These origins, each `scheme://host[:port]`.
+    List(Vec<String>),
+}
+
+fn parse_cors_origins(value: Option<String>) -> Result<CorsOrigins, ConfigError> {
+    let Some(value) = value else { return Ok(CorsOrigins::None) };
+    if value.trim() == "*" {
+        return Ok(CorsOrigins::Any);
+    }
+    let mut origins = Vec::new();
+    for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+        let host_ok =
+            rest.is_some_and(|host| !host.is_empty() && !host.contains(['/', '?', '#', '*', ' ']) && host.is_ascii());
+        if !host_ok {
+            return Err(err(
+                "CORS_ORIGINS",
+                format!("\"{origin}\" is not an origin: expected * or a comma-separated list of http(s)://HOST[:PORT]"),
+            ));
+        }
+        origins.push(origin.to_owned());
+    }
+    Ok(CorsOrigins::List(origins))
 }
 
 /// The variables the service reads, for `--help` and the README.
@@ -63,6 +98,7 @@ pub const VARIABLES: &[&str] = &[
     "SUBSCRIBE_RATE_LIMIT",
     "SMTP_CONCURRENCY",
     "LOG_FORMAT",
+    "CORS_ORIGINS",
 ];
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -151,6 +187,7 @@ impl Config {
                 return Err(err("LOG_FORMAT", format!("\"{other}\" is not a log format: expected text or json")));
             }
         };
+        let cors_origins = parse_cors_origins(var("CORS_ORIGINS"))?;
         Ok(Self {
             database_url,
             bind_addr,
@@ -165,6 +202,7 @@ impl Config {
             subscribe_rate_limit,
             smtp_concurrency,
             log_json,
+            cors_origins,
         })
     }
 }
@@ -243,12 +281,25 @@ mod tests {
             ("SUBSCRIBE_RATE_LIMIT", "-1"),
             ("SMTP_CONCURRENCY", "0"),
             ("LOG_FORMAT", "xml"),
+            ("CORS_ORIGINS", "dashboard.example.com"),
+            ("CORS_ORIGINS", "https://ok.example, https://bad.example/path"),
         ];
         for (variable, value) in cases {
             let error = with(&[(variable, value)]).expect_err(variable);
             assert_eq!(error.variable, variable, "{error}");
             assert!(error.to_string().starts_with(&format!("{variable}: ")), "{error}");
         }
+    }
+
+    #[test]
+    fn cors_origins_are_a_list_or_any() {
+        assert_eq!(with(&[]).expect("default").cors_origins, CorsOrigins::None);
+        assert_eq!(with(&[("CORS_ORIGINS", "*")]).expect("any").cors_origins, CorsOrigins::Any);
+        let list = with(&[("CORS_ORIGINS", "https://dash.example, http://localhost:3000")]).expect("list");
+        assert_eq!(
+            list.cors_origins,
+            CorsOrigins::List(vec!["https://dash.example".into(), "http://localhost:3000".into()])
+        );
     }
 
     #[test]

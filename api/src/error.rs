@@ -63,7 +63,14 @@ impl ErrorExtensions for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        Self::internal(error)
+        match error {
+            // The database is down or every connection is busy: worth retrying, not a bug.
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(%error, "database unavailable");
+                Self::Unavailable("the database is unavailable: try again shortly".to_owned())
+            }
+            error => Self::internal(error),
+        }
     }
 }
 
@@ -73,7 +80,7 @@ impl From<RoleError> for ApiError {
             RoleError::Invalid(message) => Self::BadUserInput(message),
             RoleError::NotFound(slug) => Self::NotFound(format!("no role has the slug \"{slug}\"")),
             e @ RoleError::InUse { .. } => Self::BadUserInput(e.to_string()),
-            RoleError::Db(e) => Self::internal(e),
+            RoleError::Db(e) => Self::from(e),
         }
     }
 }
@@ -84,7 +91,7 @@ impl From<SubscriptionError> for ApiError {
             SubscriptionError::Invalid(message) => Self::BadUserInput(message),
             e @ SubscriptionError::InvalidToken => Self::NotFound(format!("token: {e}")),
             e @ SubscriptionError::ExpiredToken(_) => Self::BadUserInput(format!("token: {e}")),
-            SubscriptionError::Db(e) => Self::internal(e),
+            SubscriptionError::Db(e) => Self::from(e),
         }
     }
 }

@@ -48,6 +48,8 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppS
         snapshot_events,
         rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
         digest: jobs::digest::DigestSettings::with_concurrency(config.smtp_concurrency),
+        cors_origins: config.cors_origins.clone(),
+        metrics: crate::metrics::install(),
         shutdown: Arc::default(),
     })
 }

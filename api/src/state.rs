@@ -27,6 +27,10 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// How the weekly digest sends (concurrency, retries, claims).
     pub digest: jobs::digest::DigestSettings,
+    /// Browser origins allowed by CORS (`CORS_ORIGINS`).
+    pub cors_origins: crate::config::CorsOrigins,
+    /// The Prometheus recorder's handle, `None` if another recorder owns the process.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Tells the digest to stop on shutdown, and waits for it.
     pub shutdown: Arc<crate::shutdown::Shutdown>,
 }

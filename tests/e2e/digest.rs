@@ -1,6 +1,7 @@
 //! The weekly digest end to end: a real SMTP server, the demo data, both databases.
 //! Exactly once under repeats, concurrency and crashes; retries and bounces; the email's
-//! figures and one-click unsubscribe; catch-up on start; the admin API.
+//! figures and one-click unsubscribe; catch-up on start; the admin API. The helpers are
+//! shared with `faults`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,22 +20,22 @@ const SEND: &str =
 const RUNS: &str = "query { digestRuns { week status recipients sent failed finishedAt } }";
 const PREVIEW: &str = "query($w: Date, $r: [String!]) { digestPreview(week: $w, roles: $r) { subject text html } }";
 
-async fn demo_app() -> TestApp {
+pub(crate) async fn demo_app() -> TestApp {
     TestApp::spawn_with(TestOptions { demo: true, ..TestOptions::default() }).await
 }
 
 /// The demo's latest week: the last one that has ended.
-fn demo_week() -> Week {
+pub(crate) fn demo_week() -> Week {
     Week::last_completed(Utc::now())
 }
 
 /// The Monday morning after `week`, when the schedule sends its digest.
-fn monday_after(week: Week) -> DateTime<Utc> {
+pub(crate) fn monday_after(week: Week) -> DateTime<Utc> {
     week.next().monday().and_hms_opt(8, 0, 0).expect("time").and_utc()
 }
 
 /// The app's digest context with fast retries and a short claim timeout.
-fn context(app: &TestApp) -> DigestContext {
+pub(crate) fn context(app: &TestApp) -> DigestContext {
     let mut ctx = api::weekly::digest_context(&app.state);
     ctx.settings.retry = RetryPolicy { attempts: 3, base_delay: Duration::from_millis(20) };
     ctx.settings.claim_timeout = Duration::from_secs(2);
@@ -42,7 +43,12 @@ fn context(app: &TestApp) -> DigestContext {
     ctx
 }
 
-async fn add_subscriber(app: &TestApp, email: &str, status: SubscriberStatus, roles: &[&str]) -> subscriber::Model {
+pub(crate) async fn add_subscriber(
+    app: &TestApp,
+    email: &str,
+    status: SubscriberStatus,
+    roles: &[&str],
+) -> subscriber::Model {
     let now = Utc::now();
     subscriber::ActiveModel {
         email: Set(email.to_owned()),
@@ -61,7 +67,7 @@ async fn add_subscriber(app: &TestApp, email: &str, status: SubscriberStatus, ro
     .expect("insert subscriber")
 }
 
-async fn confirmed(app: &TestApp, count: usize) -> Vec<subscriber::Model> {
+pub(crate) async fn confirmed(app: &TestApp, count: usize) -> Vec<subscriber::Model> {
     let mut out = Vec::new();
     for i in 0..count {
         out.push(add_subscriber(app, &format!("reader{i}@example.com"), SubscriberStatus::Confirmed, &[]).await);
@@ -70,7 +76,7 @@ async fn confirmed(app: &TestApp, count: usize) -> Vec<subscriber::Model> {
 }
 
 /// Digest emails received, by envelope recipient.
-fn digests_by_recipient(app: &TestApp) -> HashMap<String, Vec<ReceivedEmail>> {
+pub(crate) fn digests_by_recipient(app: &TestApp) -> HashMap<String, Vec<ReceivedEmail>> {
     let mut out: HashMap<String, Vec<ReceivedEmail>> = HashMap::new();
     for email in app.emails() {
         if email.header("Message-ID").is_some_and(|id| id.starts_with("<digest-")) {
@@ -82,7 +88,7 @@ fn digests_by_recipient(app: &TestApp) -> HashMap<String, Vec<ReceivedEmail>> {
     out
 }
 
-fn assert_one_each(app: &TestApp, expected: &[&subscriber::Model]) {
+pub(crate) fn assert_one_each(app: &TestApp, expected: &[&subscriber::Model]) {
     let received = digests_by_recipient(app);
     let mut counts: Vec<(String, usize)> = received.iter().map(|(to, e)| (to.clone(), e.len())).collect();
     counts.sort();
@@ -95,7 +101,7 @@ async fn reload(app: &TestApp, id: i32) -> subscriber::Model {
     subscriber::Entity::find_by_id(id).one(&app.db).await.expect("query").expect("subscriber")
 }
 
-async fn deliveries(app: &TestApp) -> Vec<delivery::Model> {
+pub(crate) async fn deliveries(app: &TestApp) -> Vec<delivery::Model> {
     delivery::Entity::find().order_by_asc(delivery::Column::SubscriberId).all(&app.db).await.expect("deliveries")
 }
 

@@ -54,6 +54,8 @@ async fn the_response_media_type_follows_accept_and_bad_requests_get_4xx() {
     let syntax =
         post(r#"{"query":"{ roles { "}"#, "application/json", "application/graphql-response+json").await.expect("POST");
     assert_eq!(syntax.status(), 400, "a document that does not parse");
+    let syntax = syntax.json::<Value>().await.expect("json");
+    assert!(syntax.get("data").is_none() && syntax["errors"][0]["message"].is_string(), "no data entry: {syntax}");
     let invalid = post(r#"{"query":"{ noSuchField }"}"#, "application/json", "application/graphql-response+json")
         .await
         .expect("POST");
@@ -68,6 +70,106 @@ async fn the_response_media_type_follows_accept_and_bad_requests_get_4xx() {
     assert_eq!(no_query.status(), 400);
     let text = post("{ roles { totalCount } }", "text/plain", "application/json").await.expect("POST");
     assert_eq!(text.status(), 415);
+}
+
+/// `extensions` of an Apollo persisted query: the query's SHA-256 in lowercase hex (the
+/// stored form of a token is exactly that digest).
+fn persisted(query: &str) -> Value {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": jobs::tokens::hash_token(query) } })
+}
+
+#[tokio::test]
+async fn persisted_queries_follow_the_apollo_protocol() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.base_url);
+    let query = "{ roles { totalCount } }";
+    let post = |body: Value| app.client.post(&url).json(&body).send();
+    let get = |extensions: Value| app.client.get(&url).query(&[("extensions", extensions.to_string())]).send();
+    let roles = json!({ "data": { "roles": { "totalCount": 0 } } });
+
+    let unknown = post(json!({ "extensions": persisted(query) })).await.expect("POST");
+    assert_eq!(unknown.status(), 200, "Apollo clients resend the query on this error, not on a 4xx");
+    assert_eq!(
+        unknown.json::<Value>().await.expect("json"),
+        json!({ "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] })
+    );
+
+    let registered = post(json!({ "query": query, "extensions": persisted(query) })).await.expect("POST");
+    assert_eq!(registered.status(), 200);
+    assert_eq!(registered.json::<Value>().await.expect("json"), roles);
+
+    let by_hash = get(persisted(query)).await.expect("GET");
+    assert_eq!(by_hash.status(), 200);
+    assert_eq!(by_hash.json::<Value>().await.expect("json"), roles);
+    let posted_hash = post(json!({ "extensions": persisted(query) })).await.expect("POST");
+    assert_eq!(posted_hash.status(), 200, "a hash without a query is not a malformed body");
+    assert_eq!(posted_hash.json::<Value>().await.expect("json"), roles);
+
+    let wrong = post(json!({ "query": query, "extensions": persisted("{ market { totalOpenPositions } }") }))
+        .await
+        .expect("POST");
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(
+        wrong.json::<Value>().await.expect("json"),
+        json!({ "errors": [{ "message": "provided sha does not match query", "extensions": { "code": "BAD_USER_INPUT" } }] })
+    );
+
+    let mutation = r#"mutation { deleteRole(slug: "ghost") }"#;
+    let stored = app
+        .client
+        .post(&url)
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({ "query": mutation, "extensions": persisted(mutation) }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(stored.status(), 200);
+    // Found by its hash (an unknown one would be a 200), then refused like any GET mutation.
+    let refused = app
+        .client
+        .get(&url)
+        .query(&[("extensions", persisted(mutation).to_string())])
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(refused.status(), 405);
+    assert_eq!(refused.headers().get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
+}
+
+#[tokio::test]
+async fn only_anonymous_error_free_get_queries_may_be_cached() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.base_url);
+    let cache_control = |r: &reqwest::Response| {
+        r.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    let get = |query: &'static str| app.client.get(&url).query(&[("query", query)]);
+
+    let public = get("{ roles { totalCount } }").send().await.expect("GET");
+    assert_eq!(public.status(), 200);
+    assert_eq!(cache_control(&public), "public, max-age=30");
+    let vary: Vec<&str> = public.headers().get_all("vary").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert!(vary.contains(&"Accept, Authorization"), "{vary:?}");
+
+    let with_credentials = get("{ roles { totalCount } }").bearer_auth(ADMIN_TOKEN).send().await.expect("GET");
+    assert_eq!(with_credentials.status(), 200);
+    assert_eq!(cache_control(&with_credentials), "no-store");
+
+    let posted =
+        app.client.post(&url).json(&json!({ "query": "{ roles { totalCount } }" })).send().await.expect("POST");
+    assert_eq!(posted.status(), 200);
+    assert_eq!(cache_control(&posted), "no-store");
+
+    let with_errors = get("{ roles(first: 101) { totalCount } }").send().await.expect("GET");
+    assert_eq!(with_errors.status(), 200);
+    assert_eq!(cache_control(&with_errors), "no-store");
+    let with_errors = with_errors.json::<Value>().await.expect("json");
+    assert_eq!(error_code(&with_errors), Some("BAD_USER_INPUT"), "{with_errors}");
+
+    let refused = get("mutation { deleteRole(slug: \"x\") }").send().await.expect("GET");
+    assert_eq!(refused.status(), 405);
+    assert_eq!(cache_control(&refused), "no-store");
 }
 
 #[tokio::test]

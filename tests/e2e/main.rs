@@ -4,10 +4,12 @@
 mod admin;
 mod contract;
 mod digest;
+mod faults;
 mod figures;
 mod fixtures;
 mod foundation;
 mod http_api;
+mod observability;
 mod query_plans;
 mod subscription_pages;
 mod subscriptions;

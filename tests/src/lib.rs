@@ -1,7 +1,9 @@
 //! Helpers of the end-to-end tests: a fresh database per test (SQLite, or PostgreSQL when
-//! `TEST_DATABASE_URL` is set), the real service on a free port, a real SMTP server.
+//! `TEST_DATABASE_URL` is set), the real service on a free port, a real SMTP server, and a
+//! proxy in front of PostgreSQL that a test can cut.
 
 pub mod db;
+pub mod proxy;
 pub mod smtp;
 
 use std::collections::HashMap;
@@ -16,7 +18,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 pub use db::{Backend, TestDatabase};
-pub use smtp::{ReceivedEmail, SmtpBehaviour, SmtpServer};
+pub use proxy::Proxy;
+pub use smtp::{ReceivedEmail, SmtpBehaviour, SmtpServer, free_port};
 
 /// The admin token every test app uses.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
@@ -30,11 +33,14 @@ pub struct TestOptions {
     pub smtp: bool,
     /// Whether to load the demo data.
     pub demo: bool,
+    /// Whether the app reaches its database through a [`Proxy`] (PostgreSQL only: a SQLite
+    /// file cannot be cut off; there the option does nothing and `TestApp.proxy` is `None`).
+    pub database_proxy: bool,
 }
 
 impl Default for TestOptions {
     fn default() -> Self {
-        Self { env: Vec::new(), smtp: true, demo: false }
+        Self { env: Vec::new(), smtp: true, demo: false, database_proxy: false }
     }
 }
 
@@ -56,6 +62,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The test database.
     pub database: TestDatabase,
+    /// The proxy between the app and its database, when asked for (PostgreSQL only).
+    pub proxy: Option<Proxy>,
     statements: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -69,11 +77,22 @@ impl TestApp {
     /// Starts the service with these options.
     pub async fn spawn_with(options: TestOptions) -> Self {
         let database = TestDatabase::create().await;
+        let proxy = match (options.database_proxy, database.backend) {
+            (true, Backend::Postgres) => {
+                let target = proxy::target_of(&database.url, 5432).expect("a host in the database URL");
+                Some(Proxy::start(target).await)
+            }
+            _ => None,
+        };
+        let database_url = match &proxy {
+            Some(proxy) => proxy::with_host_port(&database.url, proxy.addr()).expect("a host in the database URL"),
+            None => database.url.clone(),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local addr");
         let smtp = options.smtp.then(SmtpServer::start);
         let mut env: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".to_owned(), database.url.clone()),
+            ("DATABASE_URL".to_owned(), database_url),
             ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
             ("PUBLIC_URL".to_owned(), format!("http://{addr}")),
             ("BIND_ADDR".to_owned(), addr.to_string()),
@@ -110,6 +129,7 @@ impl TestApp {
             smtp,
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             database,
+            proxy,
             statements,
             shutdown: Some(tx),
         }

@@ -1,9 +1,12 @@
 //! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, and can
-//! be told to refuse some recipients or drop connections, for failure tests.
+//! be told to refuse some recipients or to take its time, for failure tests; it can start
+//! on a port chosen beforehand, to come up where a client already looks for it.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use mailin_embedded::response::{self, Response};
 use mailin_embedded::{Handler, Server};
@@ -134,6 +137,8 @@ pub struct SmtpBehaviour {
 struct Sink {
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     behaviour: Arc<Mutex<SmtpBehaviour>>,
+    /// Microseconds to wait before accepting each message.
+    delay_micros: Arc<AtomicU64>,
     to: Vec<String>,
     data: Vec<u8>,
 }
@@ -165,6 +170,12 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        let delay = self.delay_micros.load(Ordering::SeqCst);
+        if delay > 0 {
+            // mailin-embedded serves each connection on a thread of its own: sleeping here
+            // slows that client down like a busy server would, and nothing else.
+            std::thread::sleep(Duration::from_micros(delay));
+        }
         let email =
             ReceivedEmail { to: std::mem::take(&mut self.to), raw: String::from_utf8_lossy(&self.data).into_owned() };
         if let Ok(mut received) = self.received.lock() {
@@ -178,28 +189,50 @@ impl Handler for Sink {
     }
 }
 
-/// A running SMTP server on a free loopback port.
+/// A running SMTP server on a loopback port.
 #[derive(Clone)]
 pub struct SmtpServer {
     port: u16,
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     behaviour: Arc<Mutex<SmtpBehaviour>>,
+    delay_micros: Arc<AtomicU64>,
 }
 
 impl SmtpServer {
-    /// Starts a server on a thread of its own.
+    /// Starts a server on a free port, on a thread of its own.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP port");
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind SMTP port"))
+    }
+
+    /// Starts a server on `127.0.0.1:port` (e.g. one a client was already pointed at while
+    /// nothing listened there), on a thread of its own.
+    pub fn start_on(port: u16) -> Self {
+        Self::serve(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("bind SMTP port {port}: {e}")))
+    }
+
+    fn serve(listener: TcpListener) -> Self {
         let port = listener.local_addr().expect("SMTP addr").port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let behaviour = Arc::new(Mutex::new(SmtpBehaviour::default()));
-        let sink = Sink { received: received.clone(), behaviour: behaviour.clone(), to: Vec::new(), data: Vec::new() };
+        let delay_micros = Arc::new(AtomicU64::new(0));
+        let sink = Sink {
+            received: received.clone(),
+            behaviour: behaviour.clone(),
+            delay_micros: delay_micros.clone(),
+            to: Vec::new(),
+            data: Vec::new(),
+        };
         std::thread::spawn(move || {
             let mut server = Server::new(sink);
             server.with_name("smtp.test").with_num_threads(8).with_tcp_listener(listener);
             let _ = server.serve();
         });
-        Self { port, received, behaviour }
+        Self { port, received, behaviour, delay_micros }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `smtp://127.0.0.1:PORT`.
@@ -218,4 +251,14 @@ impl SmtpServer {
             *b = behaviour;
         }
     }
+
+    /// Makes the server wait this long before accepting each message (zero: no wait).
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_micros.store(u64::try_from(delay.as_micros()).unwrap_or(u64::MAX), Ordering::SeqCst);
+    }
+}
+
+/// A loopback port nothing listens on (bound, then released), for a server to come up on later.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }

@@ -2,6 +2,7 @@
 
 pub mod loaders;
 pub mod mutation;
+pub mod observe;
 pub mod pagination;
 pub mod query;
 pub mod scalars;
@@ -42,6 +43,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
         .data(loaders::new_loader(state.db.clone()))
         .data(state)
+        .extension(observe::Observe)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)

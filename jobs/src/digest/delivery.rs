@@ -1,9 +1,16 @@
 //! Sending a run's deliveries: claim a batch atomically, send each with bounded concurrency
 //! and retries, record each outcome. Every state change is a conditional `UPDATE`, so that
 //! two senders of one run (two tasks, two replicas) never send one delivery twice.
+//!
+//! Two kinds of temporary failure are told apart. A 4xx about one recipient is retried with
+//! backoff, then that delivery is FAILED. An unreachable SMTP server says nothing about the
+//! recipient: after the same retries the delivery is given back (PENDING, its attempts as
+//! before the claim), the rest of the batch is given back unsent, and the sender waits for
+//! the server (see `deliver_run`), so an outage fails nobody.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{DeliveryStatus, SubscriberStatus, delivery, subscriber};
@@ -31,6 +38,12 @@ pub enum DeliveryOutcome {
     Skipped,
     /// Not sent: the process is stopping; the delivery is PENDING again for the next sender.
     Released,
+    /// Not sent: the SMTP server is unreachable; the delivery is PENDING again, its attempts
+    /// as before the claim, for when the server is back.
+    Deferred,
+    /// Not sent by this sender: its claim went stale while it retried, and another sender
+    /// took the delivery over.
+    TakenOver,
 }
 
 /// What one sender did in a run, by outcome.
@@ -44,6 +57,24 @@ pub struct DeliveryCounts {
     pub skipped: usize,
     /// Deliveries this sender gave back unsent because it is stopping.
     pub released: usize,
+    /// Deliveries this sender gave back unsent because the SMTP server was unreachable.
+    pub deferred: usize,
+    /// Sends this sender repeated after a temporary failure or an unreachable server.
+    pub retried: usize,
+}
+
+/// The process's digest metrics (`/metrics`): emails by outcome, and retries.
+fn record_metrics(outcome: DeliveryOutcome, retries: usize) {
+    let label = match outcome {
+        DeliveryOutcome::Sent => "sent",
+        DeliveryOutcome::Failed => "failed",
+        DeliveryOutcome::Skipped => "skipped",
+        DeliveryOutcome::Released => "released",
+        DeliveryOutcome::Deferred => "deferred",
+        DeliveryOutcome::TakenOver => "taken_over",
+    };
+    metrics::counter!("digest_emails_total", "outcome" => label).increment(1);
+    metrics::counter!("digest_retries_total").increment(retries as u64);
 }
 
 impl DeliveryCounts {
@@ -53,6 +84,8 @@ impl DeliveryCounts {
             DeliveryOutcome::Failed => self.failed += 1,
             DeliveryOutcome::Skipped => self.skipped += 1,
             DeliveryOutcome::Released => self.released += 1,
+            DeliveryOutcome::Deferred => self.deferred += 1,
+            DeliveryOutcome::TakenOver => {}
         }
     }
 
@@ -62,6 +95,8 @@ impl DeliveryCounts {
         self.failed += other.failed;
         self.skipped += other.skipped;
         self.released += other.released;
+        self.deferred += other.deferred;
+        self.retried += other.retried;
     }
 }
 
@@ -98,12 +133,15 @@ pub async fn work_batch(
         .map(|s| (s.id, s))
         .collect();
     let links = manage_links_many(&ctx.db, &subscriber_ids, &ctx.public_url, Utc::now()).await?;
-    let results: Vec<Result<DeliveryOutcome, DigestError>> = futures::stream::iter(claimed.into_iter().zip(links))
+    // Raised by the first delivery that finds the SMTP server unreachable past its retries:
+    // the rest of the batch is then given back at once instead of each retrying in vain.
+    let outage = Arc::new(AtomicBool::new(false));
+    let results: Vec<Result<Delivered, DigestError>> = futures::stream::iter(claimed.into_iter().zip(links))
         .map(|(d, links)| {
             let subscriber = subscribers.remove(&d.subscriber_id);
             // A task each, so that composing emails runs on every core, not only this task's.
-            let (ctx, figures) = (ctx.clone(), Arc::clone(figures));
-            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links).await })
+            let (ctx, figures, outage) = (ctx.clone(), Arc::clone(figures), Arc::clone(&outage));
+            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links, &outage).await })
         })
         .buffer_unordered(ctx.settings.concurrency.max(1))
         .map(|joined| joined.unwrap_or_else(|e| Err(DigestError::Task(e.to_string()))))
@@ -113,7 +151,11 @@ pub async fn work_batch(
     let mut first_error = None;
     for result in results {
         match result {
-            Ok(outcome) => counts.add(outcome),
+            Ok(Delivered { outcome, retries }) => {
+                counts.add(outcome);
+                counts.retried += retries;
+                record_metrics(outcome, retries);
+            }
             Err(e) => {
                 tracing::error!(error = %e, "digest delivery left in SENDING: it will be retried");
                 first_error.get_or_insert(e);
@@ -196,6 +238,14 @@ pub async fn claim(
     delivery::Entity::find().filter(delivery::Column::Id.is_in(won)).order_by_asc(delivery::Column::Id).all(db).await
 }
 
+/// What [`deliver`] did with one delivery.
+#[derive(Debug, Clone, Copy)]
+struct Delivered {
+    outcome: DeliveryOutcome,
+    /// Sends repeated after a failure.
+    retries: usize,
+}
+
 /// Sends one claimed delivery and records the outcome.
 #[tracing::instrument(skip_all, fields(delivery_id = claimed.id, subscriber_id = claimed.subscriber_id))]
 async fn deliver(
@@ -204,75 +254,123 @@ async fn deliver(
     claimed: delivery::Model,
     subscriber: Option<subscriber::Model>,
     links: ManageLinks,
-) -> Result<DeliveryOutcome, DigestError> {
+    outage: &AtomicBool,
+) -> Result<Delivered, DigestError> {
     let db = &ctx.db;
+    let done = |outcome| Ok(Delivered { outcome, retries: 0 });
+    // The claim as this sender holds it: `attempts` grows by one per send, so an update
+    // conditional on it finds out whether another sender has taken the delivery over.
+    let mut held = claimed.attempts;
+    // What `attempts` was before the claim: a delivery given back unsent gets it back.
+    let unclaimed = claimed.attempts - 1;
     if ctx.stop.is_stopping() {
-        release(db, claimed.id).await?;
-        return Ok(DeliveryOutcome::Released);
+        release(db, claimed.id, held, unclaimed, None).await?;
+        return done(DeliveryOutcome::Released);
+    }
+    if outage.load(Ordering::SeqCst) {
+        release(db, claimed.id, held, unclaimed, None).await?;
+        return done(DeliveryOutcome::Deferred);
     }
     let Some(subscriber) = subscriber.filter(|s| s.status == SubscriberStatus::Confirmed) else {
         finish(db, claimed.id, DeliveryStatus::Skipped, None).await?;
-        return Ok(DeliveryOutcome::Skipped);
+        return done(DeliveryOutcome::Skipped);
     };
     let digest = compose(figures, &subscriber.roles(), &links)?;
     let email = address(digest, &subscriber.email, &claimed.message_id, &links);
     let policy = ctx.settings.retry;
     let mut attempt = 1;
-    loop {
+    let outcome = loop {
         match ctx.mailer.send(&email).await {
             Ok(()) => {
                 finish(db, claimed.id, DeliveryStatus::Sent, None).await?;
                 if subscriber.permanent_failures > 0 {
                     reset_failures(db, subscriber.id).await?;
                 }
-                return Ok(DeliveryOutcome::Sent);
+                break DeliveryOutcome::Sent;
             }
             Err(SendError::Permanent(reason)) => {
                 tracing::warn!(%reason, "digest refused for good");
                 finish(db, claimed.id, DeliveryStatus::Failed, Some(reason)).await?;
                 count_permanent_failure(db, subscriber.id).await?;
-                return Ok(DeliveryOutcome::Failed);
+                break DeliveryOutcome::Failed;
             }
-            Err(SendError::Temporary(reason)) if attempt < policy.attempts => {
+            Err(SendError::Temporary(reason) | SendError::Unreachable(reason)) if attempt < policy.attempts => {
                 let delay = policy.delay_after(attempt);
                 tracing::info!(%reason, attempt, ?delay, "digest send failed for now: retrying");
-                tokio::time::sleep(delay).await;
-                attempt += 1;
+                if !ctx.stop.sleep_unless_stopped(delay).await {
+                    release(db, claimed.id, held, unclaimed, Some(&reason)).await?;
+                    break DeliveryOutcome::Released;
+                }
+                if outage.load(Ordering::SeqCst) {
+                    // Another delivery of the batch found the server gone: so is this one's.
+                    release(db, claimed.id, held, unclaimed, Some(&reason)).await?;
+                    break DeliveryOutcome::Deferred;
+                }
                 // Renewing the claim tells other senders this delivery is still in hand.
-                renew_claim(db, claimed.id, &reason).await?;
+                if !renew_claim(db, claimed.id, held, &reason).await? {
+                    tracing::warn!("digest delivery taken over by another sender during retries: leaving it to them");
+                    break DeliveryOutcome::TakenOver;
+                }
+                held += 1;
+                attempt += 1;
+            }
+            Err(SendError::Unreachable(reason)) => {
+                tracing::warn!(%reason, attempt, "SMTP server unreachable: delivery given back until it is back");
+                outage.store(true, Ordering::SeqCst);
+                release(db, claimed.id, held, unclaimed, Some(&reason)).await?;
+                break DeliveryOutcome::Deferred;
             }
             Err(SendError::Temporary(reason)) => {
                 let reason = format!("gave up after {attempt} attempts: {reason}");
                 tracing::warn!(%reason, "digest not sent");
                 finish(db, claimed.id, DeliveryStatus::Failed, Some(reason)).await?;
-                return Ok(DeliveryOutcome::Failed);
+                break DeliveryOutcome::Failed;
             }
         }
-    }
+    };
+    Ok(Delivered { outcome, retries: (attempt - 1) as usize })
 }
 
-/// Gives a claimed delivery back unsent, as if never claimed.
-async fn release(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
-    delivery::Entity::update_many()
+/// Gives a claimed delivery back unsent: PENDING, unclaimed, `attempts` set to `restore`,
+/// keeping the failure that made it so (if any) in `last_error`. Only while this sender
+/// still holds the claim (SENDING with `held` attempts): a delivery another sender took
+/// over stays theirs.
+async fn release(
+    db: &impl ConnectionTrait,
+    id: i32,
+    held: i32,
+    restore: i32,
+    reason: Option<&str>,
+) -> Result<(), DbErr> {
+    let mut update = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Pending))
         .col_expr(delivery::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).sub(1))
+        .col_expr(delivery::Column::Attempts, Expr::value(restore));
+    if let Some(reason) = reason {
+        update = update.col_expr(delivery::Column::LastError, Expr::value(reason.to_owned()));
+    }
+    update
         .filter(delivery::Column::Id.eq(id))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
+        .filter(delivery::Column::Attempts.eq(held))
         .exec(db)
         .await?;
     Ok(())
 }
 
-async fn renew_claim(db: &impl ConnectionTrait, id: i32, reason: &str) -> Result<(), DbErr> {
-    delivery::Entity::update_many()
+/// Records one more attempt under a fresh claim time; `false` when this sender no longer
+/// holds the claim (another sender took the delivery over after it went stale).
+async fn renew_claim(db: &impl ConnectionTrait, id: i32, held: i32, reason: &str) -> Result<bool, DbErr> {
+    let renewed = delivery::Entity::update_many()
         .col_expr(delivery::Column::ClaimedAt, Expr::value(Utc::now()))
         .col_expr(delivery::Column::Attempts, Expr::col(delivery::Column::Attempts).add(1))
         .col_expr(delivery::Column::LastError, Expr::value(reason.to_owned()))
         .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
+        .filter(delivery::Column::Attempts.eq(held))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(renewed.rows_affected == 1)
 }
 
 async fn finish(

@@ -55,7 +55,8 @@ pub enum DigestError {
 }
 
 /// How temporary SMTP failures are retried: `attempts` sends in all, waiting `base_delay`,
-/// then twice as long each time.
+/// then twice as long each time. A sender that finds the SMTP server unreachable waits on the
+/// same scale (`base_delay`, doubling, at most [`RetryPolicy::MAX_DELAY`]) between tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Sends per delivery, the first included.
@@ -89,7 +90,8 @@ pub struct DigestSettings {
     /// Retries of temporary failures.
     pub retry: RetryPolicy,
     /// A SENDING delivery whose claim is older than this is taken over: its sender died.
-    /// Must exceed one send (30 s timeout) plus the longest retry wait.
+    /// Must exceed one send (30 s timeout) plus the longest retry wait (claims are renewed
+    /// at each retry).
     pub claim_timeout: Duration,
     /// Deliveries claimed per step.
     pub batch_size: u64,
@@ -142,6 +144,25 @@ impl StopSignal {
     pub fn is_stopping(&self) -> bool {
         *self.0.borrow()
     }
+
+    /// Resolves once stopping is asked for; never, for a signal nobody can raise any more.
+    pub async fn raised(&self) {
+        let mut signal = self.0.clone();
+        // An error means the sender is gone (as for `never()`): the signal stays down.
+        if signal.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Waits `duration`, or less if stopping is asked for meanwhile: `true` when the wait ran
+    /// its course, `false` when the caller should stop. Retry and outage waits use it, so that
+    /// shutdown never waits for a backoff.
+    pub async fn sleep_unless_stopped(&self, duration: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(duration) => !self.is_stopping(),
+            () = self.raised() => false,
+        }
+    }
 }
 
 /// What a call of [`run_weekly_digest`] found and did.
@@ -184,6 +205,8 @@ pub async fn deliver_run(
     let figures = std::sync::Arc::new(WeekFigures::load(&ctx.db, Week::containing(run.week)).await?);
     let poll = (ctx.settings.claim_timeout / 20).clamp(Duration::from_millis(20), Duration::from_secs(5));
     let mut progress_recorded = Instant::now();
+    // Batches in a row that found the SMTP server unreachable.
+    let mut outages = 0u32;
     loop {
         match work_batch(ctx, &figures, run.id).await? {
             BatchOutcome::Worked(counts) => {
@@ -191,6 +214,28 @@ pub async fn deliver_run(
                 if ctx.stop.is_stopping() {
                     run::record_progress(&ctx.db, run.id, Utc::now()).await?;
                     return Err(DigestError::Stopped);
+                }
+                if counts.deferred > 0 {
+                    // The SMTP server is away and the batch was given back: wait for it,
+                    // longer each time up to a minute, rather than fail anyone or give up.
+                    outages = outages.saturating_add(1);
+                    let wait = ctx.settings.retry.delay_after(outages);
+                    tracing::warn!(
+                        deferred = counts.deferred,
+                        outages,
+                        ?wait,
+                        "SMTP server unreachable: digest paused"
+                    );
+                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    progress_recorded = Instant::now();
+                    if !ctx.stop.sleep_unless_stopped(wait).await {
+                        return Err(DigestError::Stopped);
+                    }
+                    continue;
+                }
+                if outages > 0 {
+                    tracing::info!(outages, "SMTP server reachable again: digest resumed");
+                    outages = 0;
                 }
                 // Counting reads every delivery of the run: once in a while is enough.
                 if progress_recorded.elapsed() >= PROGRESS_EVERY {
@@ -204,10 +249,9 @@ pub async fn deliver_run(
                     tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
                     return Ok((current, delivered));
                 }
-                if ctx.stop.is_stopping() {
+                if !ctx.stop.sleep_unless_stopped(poll).await {
                     return Err(DigestError::Stopped);
                 }
-                tokio::time::sleep(poll).await;
             }
         }
     }

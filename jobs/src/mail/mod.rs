@@ -15,6 +15,8 @@ use plain_pool::{PlainPool, PlainServer};
 
 /// How long one SMTP send may take, connection included.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long checking that the server answers may take, after a failure that may be its.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An email to send: a plain-text and an HTML part saying the same.
 #[derive(Debug, Clone)]
@@ -38,7 +40,12 @@ pub struct Email {
 /// Why a send failed, as the digest's retry policy needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
-    /// Worth retrying: 4xx replies, connection errors, timeouts.
+    /// The server could not be used at all (connections refused, reset or timing out, a failed
+    /// greeting or login, and a fresh connection failing too): nothing about this recipient,
+    /// the same send works once the server is back.
+    #[error("SMTP server unreachable: {0}")]
+    Unreachable(String),
+    /// Worth retrying for this recipient: 4xx replies to the message or its recipient.
     #[error("temporary failure: {0}")]
     Temporary(String),
     /// Not worth retrying: 5xx replies, malformed messages.
@@ -157,16 +164,31 @@ impl Mailer {
             Transport::Plain(pool) => {
                 let formatted = message.formatted();
                 let sent = pool.send(message.envelope(), &formatted);
-                tokio::time::timeout(SEND_TIMEOUT, sent)
-                    .await
-                    .unwrap_or_else(|_| Err(SendError::Temporary("SMTP send timed out".into())))
+                match tokio::time::timeout(SEND_TIMEOUT, sent).await {
+                    Ok(result) => result,
+                    Err(_) => Err(pool.recheck("SMTP send timed out".into()).await),
+                }
             }
-            Transport::Smtp(smtp) => match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
-                Err(_) => Err(SendError::Temporary("SMTP send timed out".into())),
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
-            },
+            Transport::Smtp(smtp) => {
+                let result = match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
+                    Err(_) => Err(SendError::Unreachable("SMTP send timed out".into())),
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => Err(classify(&e)),
+                };
+                match result {
+                    // lettre's transport does not say whether connecting or the message
+                    // failed: a connection test does (as the plain pool's recheck).
+                    Err(SendError::Unreachable(reason)) => {
+                        let test = tokio::time::timeout(PROBE_TIMEOUT, smtp.test_connection()).await;
+                        if matches!(test, Ok(Ok(true))) {
+                            Err(SendError::Temporary(reason))
+                        } else {
+                            Err(SendError::Unreachable(reason))
+                        }
+                    }
+                    other => other,
+                }
+            }
             Transport::Outbox(dir) => {
                 tokio::fs::create_dir_all(dir.as_ref())
                     .await
@@ -184,6 +206,26 @@ impl Mailer {
     }
 }
 
+/// 421: "service not available, closing transmission channel" (RFC 5321 4.2.3).
+const SERVICE_NOT_AVAILABLE: u16 = 421;
+
+/// Sorts an SMTP error of a send for the retry policy, first guess. A negative reply is about
+/// this message or recipient, except 421, which the server gives when it is going away.
+/// Everything below the dialogue (I/O, TLS, replies that do not parse, a shut transport)
+/// looks like the server's trouble; the caller then checks that a fresh connection fails
+/// too before calling it unreachable. Client errors (a message this server cannot take as
+/// built, such as 8-bit text without 8BITMIME) stay temporary: waiting would not help.
+fn classify(error: &lettre::transport::smtp::Error) -> SendError {
+    let reason = error.to_string();
+    match error.status() {
+        Some(code) if u16::from(code) == SERVICE_NOT_AVAILABLE => SendError::Unreachable(reason),
+        Some(_) if error.is_permanent() => SendError::Permanent(reason),
+        Some(_) => SendError::Temporary(reason),
+        None if error.is_client() => SendError::Temporary(reason),
+        None => SendError::Unreachable(reason),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +237,109 @@ mod tests {
         assert!(validate_smtp_url("http://mail").is_err());
         assert!(validate_mailbox("salarygraph <digest@localhost>").is_ok());
         assert!(validate_mailbox("not an address").is_err());
+    }
+
+    /// A scripted SMTP server on loopback: it greets with `greeting`, answers RCPT with
+    /// `rcpt` (`None`: drops the connection instead), accepts everything else, and stops
+    /// listening after `connections` connections.
+    async fn scripted_server(greeting: &'static str, rcpt: Option<&'static str>, connections: usize) -> u16 {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            for _ in 0..connections {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    write.write_all(format!("{greeting}\r\n").as_bytes()).await?;
+                    let mut in_data = false;
+                    while let Some(line) = lines.next_line().await? {
+                        let command = line.to_ascii_uppercase();
+                        let reply = match () {
+                            _ if in_data && line == "." => {
+                                in_data = false;
+                                "250 queued"
+                            }
+                            _ if in_data => continue,
+                            _ if command.starts_with("EHLO") => "250 fake",
+                            _ if command.starts_with("RCPT") => match rcpt {
+                                Some(reply) => reply,
+                                None => return Ok(()),
+                            },
+                            _ if command.starts_with("DATA") => {
+                                in_data = true;
+                                "354 go on"
+                            }
+                            _ if command.starts_with("QUIT") => "221 bye",
+                            _ => "250 ok",
+                        };
+                        write.write_all(format!("{reply}\r\n").as_bytes()).await?;
+                    }
+                    std::io::Result::Ok(())
+                });
+            }
+        });
+        port
+    }
+
+    async fn send_to(url: &str) -> &'static str {
+        let mailer = Mailer::new(&MailerConfig {
+            smtp_url: Some(url.to_owned()),
+            from: "salarygraph <digest@localhost>".into(),
+            outbox_dir: "outbox".into(),
+            max_connections: 1,
+        })
+        .expect("mailer");
+        let email = Email {
+            to: "reader@example.com".into(),
+            subject: "Hello".into(),
+            text: "plain".into(),
+            html: "<p>html</p>".into(),
+            message_id: None,
+            headers: vec![],
+            inline_png: vec![],
+        };
+        match mailer.send(&email).await {
+            Ok(()) => "sent",
+            Err(SendError::Unreachable(_)) => "unreachable",
+            Err(SendError::Temporary(_)) => "temporary",
+            Err(SendError::Permanent(_)) => "permanent",
+        }
+    }
+
+    /// The kind of outcome of a send to a scripted server, through the plain pool and through
+    /// lettre's transport (`tls=opportunistic` with no STARTTLS on offer: plain text too).
+    async fn kinds(greeting: &'static str, rcpt: Option<&'static str>, connections: usize) -> [&'static str; 2] {
+        let plain = scripted_server(greeting, rcpt, connections).await;
+        let lettre = scripted_server(greeting, rcpt, connections).await;
+        [
+            send_to(&format!("smtp://127.0.0.1:{plain}")).await,
+            send_to(&format!("smtp://127.0.0.1:{lettre}?tls=opportunistic")).await,
+        ]
+    }
+
+    #[tokio::test]
+    async fn the_server_being_away_is_told_from_a_refused_recipient() {
+        const MANY: usize = 10;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let nothing_there = [
+            send_to(&format!("smtp://127.0.0.1:{closed}")).await,
+            send_to(&format!("smtp://127.0.0.1:{closed}?tls=opportunistic")).await,
+        ];
+        assert_eq!(nothing_there, ["unreachable"; 2], "nothing listening");
+        assert_eq!(kinds("220 hi", Some("250 ok"), MANY).await, ["sent"; 2]);
+        assert_eq!(kinds("421 busy", None, MANY).await, ["unreachable"; 2], "greeting refused");
+        assert_eq!(kinds("220 hi", Some("451 later"), MANY).await, ["temporary"; 2]);
+        assert_eq!(kinds("220 hi", Some("550 no such user"), MANY).await, ["permanent"; 2]);
+        // The session breaks mid-send: the server's trouble only if it cannot be reached again.
+        assert_eq!(kinds("220 hi", None, 1).await, ["unreachable"; 2], "dropped, then gone");
+        assert_eq!(kinds("220 hi", Some("421 closing"), 1).await, ["unreachable"; 2], "closing, then gone");
+        assert_eq!(kinds("220 hi", None, MANY).await, ["temporary"; 2], "dropped, but still there");
+        assert_eq!(kinds("220 hi", Some("421 closing"), MANY).await, ["temporary"; 2], "421, but still there");
+        // The plain pool knows a 5xx greeting is no answer about the recipient; lettre's
+        // transport does not say where a reply came from.
+        assert_eq!(kinds("554 go away", None, MANY).await, ["unreachable", "permanent"]);
     }
 
     #[test]

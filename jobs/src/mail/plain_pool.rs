@@ -69,21 +69,24 @@ impl PlainPool {
         Self { server, hello: ClientId::default(), idle: Mutex::new(Vec::new()), permits: Semaphore::new(max.max(1)) }
     }
 
+    /// Opens a connection. Every failure here, a refused login included, is the server's
+    /// (or its configuration's), never the recipient's: it is [`SendError::Unreachable`].
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
-        let temporary = |e: &dyn std::fmt::Display| SendError::Temporary(format!("connecting to the SMTP server: {e}"));
+        let unreachable =
+            |e: &dyn std::fmt::Display| SendError::Unreachable(format!("connecting to the SMTP server: {e}"));
         let address = (self.server.host.as_str(), self.server.port);
         let opened = async {
-            let stream = TcpStream::connect(address).await.map_err(|e| temporary(&e))?;
-            stream.set_nodelay(true).map_err(|e| temporary(&e))?;
+            let stream = TcpStream::connect(address).await.map_err(|e| unreachable(&e))?;
+            stream.set_nodelay(true).map_err(|e| unreachable(&e))?;
             let mut connection = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
                 .await
-                .map_err(|e| temporary(&e))?;
+                .map_err(|e| unreachable(&e))?;
             if let Some(credentials) = &self.server.credentials {
-                connection.auth(DEFAULT_MECHANISMS, credentials).await.map_err(|e| classify(&e))?;
+                connection.auth(DEFAULT_MECHANISMS, credentials).await.map_err(|e| unreachable(&e))?;
             }
             Ok(connection)
         };
-        tokio::time::timeout(CONNECT_TIMEOUT, opened).await.map_err(|_| temporary(&"timed out"))?
+        tokio::time::timeout(CONNECT_TIMEOUT, opened).await.map_err(|_| unreachable(&"timed out"))?
     }
 
     /// A working connection: an idle one (checked when it idled long), or a new one.
@@ -100,7 +103,7 @@ impl PlainPool {
 
     /// Sends one message; a connection that fails is dropped, a working one is kept.
     pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
-        let _permit = self.permits.acquire().await.map_err(|_| SendError::Temporary("mailer closed".into()))?;
+        let _permit = self.permits.acquire().await.map_err(|_| SendError::Unreachable("mailer closed".into()))?;
         let mut connection = self.checkout().await?;
         match connection.send(envelope, message).await {
             Ok(_) => {
@@ -113,14 +116,29 @@ impl PlainPool {
                     let _ = connection.command(lettre::transport::smtp::commands::Rset).await;
                     self.idle.lock().await.push(Idle { connection, since: Instant::now() });
                 }
-                Err(classify(&e))
+                match super::classify(&e) {
+                    SendError::Unreachable(reason) => Err(self.recheck(reason).await),
+                    other => Err(other),
+                }
             }
         }
     }
-}
 
-fn classify(error: &lettre::transport::smtp::Error) -> SendError {
-    if error.is_permanent() { SendError::Permanent(error.to_string()) } else { SendError::Temporary(error.to_string()) }
+    /// Sorts out a failure that may be the server's or this message's (the session broke
+    /// mid-send, a 421, a timeout) by opening a fresh connection: if that works, the server
+    /// is there and the failure is about the message ([`SendError::Temporary`], so one
+    /// message that upsets the server cannot hold up the rest for good); if not, it is
+    /// [`SendError::Unreachable`]. A fresh connection is kept for the next send.
+    pub async fn recheck(&self, reason: String) -> SendError {
+        match self.connect().await {
+            Ok(connection) => {
+                self.idle.lock().await.push(Idle { connection, since: Instant::now() });
+                SendError::Temporary(reason)
+            }
+            Err(SendError::Unreachable(now)) => SendError::Unreachable(format!("{reason}; then {now}")),
+            Err(other) => other,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl From<DigestError> for ApiError {
         match error {
             e @ (DigestError::WeekNotOver(_) | DigestError::NoSnapshots(_)) => Self::BadUserInput(format!("week: {e}")),
             DigestError::Roles(e) => Self::from(e),
-            DigestError::Db(e) => Self::internal(e),
+            DigestError::Db(e) => Self::from(e),
             e @ DigestError::Stopped => Self::Unavailable(e.to_string()),
             e @ (DigestError::Template(_) | DigestError::Task(_)) => Self::internal(e),
         }

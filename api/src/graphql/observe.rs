@@ -1,0 +1,56 @@
+//! Per-operation observability: the operation name on the request's log span, and the
+//! GraphQL metrics (operations by name with latency, errors by `extensions.code`).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest};
+use async_graphql::{Response, ServerError};
+
+/// Adds the extension to every request.
+pub struct Observe;
+
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveExtension)
+    }
+}
+
+struct ObserveExtension;
+
+/// The `extensions.code` of an error; errors from parsing and validation carry none.
+fn code(error: &ServerError) -> String {
+    match error.extensions.as_ref().and_then(|e| e.get("code")) {
+        Some(async_graphql::Value::String(code)) => code.clone(),
+        _ => "GRAPHQL_VALIDATION_FAILED".to_owned(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ObserveExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let response = next.run(ctx).await;
+        for error in &response.errors {
+            metrics::counter!("graphql_errors_total", "code" => code(error)).increment(1);
+        }
+        response
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        // The HTTP middleware's span declared `operation`; the log line of the request
+        // then says which operation it was.
+        tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
+        let name = crate::metrics::bounded_name(operation_name);
+        let started = Instant::now();
+        let response = next.run(ctx, operation_name).await;
+        metrics::histogram!("graphql_operation_duration_seconds", "operation" => name.clone())
+            .record(started.elapsed().as_secs_f64());
+        metrics::counter!("graphql_operations_total", "operation" => name).increment(1);
+        response
+    }
+}
