@@ -13,7 +13,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = assert(bodies[query], "QUERY must be compare, role, market or postings")
 
-local errors = 0
+errors = 0
 local threads = {}
 setup = function(thread) table.insert(threads, thread) end
 response = function(status, headers, body)

@@ -10,7 +10,7 @@ local subscribe_q = '{"query":"mutation SignUp($email: String!) { subscribe(emai
 
 local thread_id = 0
 local counter = 0
-local errors = 0
+errors = 0
 local threads = {}
 
 setup = function(thread)

@@ -61,16 +61,40 @@ impl ErrorExtensions for ApiError {
     }
 }
 
+/// Whether the database is down or out of reach (rather than the statement being wrong):
+/// no connection to be had, the connection broke under the statement, or the server is
+/// shutting down (SQLSTATE classes 08, connection exception, and 57, operator intervention).
+pub(crate) fn database_unavailable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match &**e {
+                Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                Sqlx::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl ApiError {
+    /// A database failure: UNAVAILABLE when the database is out of reach (worth retrying,
+    /// logged as a warning), INTERNAL otherwise.
+    pub fn database(error: impl std::borrow::Borrow<DbErr> + std::error::Error + Send + Sync + 'static) -> Self {
+        if database_unavailable(error.borrow()) {
+            tracing::warn!(%error, "database unavailable");
+            return Self::Unavailable("the database is unavailable: try again shortly".to_owned());
+        }
+        Self::internal(error)
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        match error {
-            // The database is down or every connection is busy: worth retrying, not a bug.
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::warn!(%error, "database unavailable");
-                Self::Unavailable("the database is unavailable: try again shortly".to_owned())
-            }
-            error => Self::internal(error),
-        }
+        Self::database(error)
     }
 }
 
@@ -104,3 +128,25 @@ impl From<jobs::week::NotAMonday> for ApiError {
 
 /// Results of service calls inside resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_and_a_bad_statement_internal() {
+        let broken = |e: Sqlx| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        for error in [DbErr::ConnectionAcquire(ConnAcquireErr::Timeout), broken(Sqlx::PoolTimedOut), broken(Sqlx::Io(io))]
+        {
+            assert_eq!(ApiError::from(error).code(), "UNAVAILABLE");
+        }
+        assert_eq!(ApiError::from(broken(Sqlx::RowNotFound)).code(), "INTERNAL");
+        assert_eq!(ApiError::from(DbErr::Custom("bug".into())).code(), "INTERNAL");
+    }
+}

@@ -1,4 +1,5 @@
-//! Database migrations of salarygraph, one table per file, for SQLite and PostgreSQL.
+//! Database migrations of salarygraph, one table (or one later change) per file, for SQLite
+//! and PostgreSQL.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,7 @@ mod m20261128_000006_create_subscriber;
 mod m20261128_000007_create_subscriber_token;
 mod m20261128_000008_create_digest_run;
 mod m20261128_000009_create_delivery;
+mod m20261129_000010_index_posting_role_id_id;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -28,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_subscriber_token::Migration),
             Box::new(m20261128_000008_create_digest_run::Migration),
             Box::new(m20261128_000009_create_delivery::Migration),
+            Box::new(m20261129_000010_index_posting_role_id_id::Migration),
         ]
     }
 }

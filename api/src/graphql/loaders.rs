@@ -20,7 +20,7 @@ pub struct LoadError(pub Arc<DbErr>);
 
 impl From<LoadError> for ApiError {
     fn from(error: LoadError) -> Self {
-        ApiError::internal(DbErrRef(error.0))
+        ApiError::database(DbErrRef(error.0))
     }
 }
 
@@ -34,6 +34,12 @@ impl std::fmt::Display for DbErrRef {
 }
 
 impl std::error::Error for DbErrRef {}
+
+impl std::borrow::Borrow<DbErr> for DbErrRef {
+    fn borrow(&self) -> &DbErr {
+        &self.0
+    }
+}
 
 fn load_error(e: DbErr) -> LoadError {
     LoadError(Arc::new(e))

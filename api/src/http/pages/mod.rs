@@ -181,11 +181,18 @@ fn error_page(error: SubscriptionError) -> Response {
 
 /// A failure on our side: logged once, a generic page for the client.
 fn internal(error: DbErr) -> Response {
-    tracing::error!(%error, "page failed");
+    // 503 when the database is out of reach, so load balancers and people retry.
+    let status = if crate::error::database_unavailable(&error) {
+        tracing::warn!(%error, "page failed: database unavailable");
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        tracing::error!(%error, "page failed");
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
     let message = MessagePage::new(
         "Something went wrong",
         &["Something went wrong on our side. Please try again in a few minutes."],
         None,
     );
-    page(StatusCode::INTERNAL_SERVER_ERROR, &message)
+    page(status, &message)
 }
