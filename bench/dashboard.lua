@@ -1,6 +1,5 @@
 -- One dashboard query, chosen by the QUERY environment variable (compare, role, market,
--- postings), sent over and over. Counts non-200 answers and GraphQL errors, so that a fast
--- error is never taken for speed.
+-- postings), sent over and over.
 local bodies = {
   compare = "{\"query\": \"{ compareRoles(a: \\\"llm-engineer\\\", b: \\\"data-scientist\\\") { week totalOpenPositions payPremiumPct salaryCeilingGap sharedSkills onlyA onlyB skillOverlapPct verdict a { shareOfListingsPct snapshot { openPositions medianSalary p75Salary } } b { shareOfListingsPct snapshot { openPositions medianSalary p75Salary } } } }\"}",
   role = "{\"query\": \"{ role(slug: \\\"llm-engineer\\\") { title careerPath snapshot { week openPositions averageSalary medianSalary p75Salary remotePct experienceMix { entryPct midPct seniorPct } topSkills { skill pct } topMetros { name count } } trend(weeks: 12) { week openPositions medianSalary medianChangePct } } }\"}",
@@ -13,14 +12,4 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = assert(bodies[query], "QUERY must be compare, role, market or postings")
 
-errors = 0
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-response = function(status, headers, body)
-  if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
-end
-done = function(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("errors") end
-  io.write(string.format("graphql-errors: %d\n", total))
-end
+dofile("count_errors.lua")

@@ -5,9 +5,10 @@
 set -euo pipefail
 url="${1:-http://127.0.0.1:8000}/graphql"
 here="$(dirname "$0")"
+cd "$here"  # the wrk scripts load count_errors.lua from here
 for q in compare role market postings; do
   echo "== $q: 32 connections, 30 s"
-  QUERY=$q wrk -t2 -c32 -d30s --latency -s "$here/dashboard.lua" "$url" | grep -E "Requests/sec|50%|99%|graphql-errors|Non-2xx"
+  QUERY=$q wrk -t2 -c32 -d30s --latency -s dashboard.lua "$url" | grep -E "Requests/sec|50%|99%|graphql-errors|Non-2xx"
   echo "== $q: 1 connection, 10 s"
-  QUERY=$q wrk -t1 -c1 -d10s --latency -s "$here/dashboard.lua" "$url" | grep -E "Requests/sec|50%|99%|graphql-errors|Non-2xx"
+  QUERY=$q wrk -t1 -c1 -d10s --latency -s dashboard.lua "$url" | grep -E "Requests/sec|50%|99%|graphql-errors|Non-2xx"
 done

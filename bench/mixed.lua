@@ -1,6 +1,5 @@
 -- A dashboard-like mix: role pages, comparisons, the market, postings pages (varying the
--- role and the page), and a few sign-ups with unique addresses. Counts non-200 answers and
--- GraphQL errors, so that a fast error is never taken for speed.
+-- role and the page), and a few sign-ups with unique addresses.
 local roles = { "llm-engineer", "data-scientist", "mlops-engineer", "computer-vision-engineer", "nlp-engineer", "ai-research-scientist" }
 local role_q = '{"query":"query RolePage($slug: String!) { role(slug: $slug) { title careerPath snapshot { week openPositions averageSalary medianSalary p75Salary remotePct experienceMix { entryPct midPct seniorPct } topSkills { skill pct } topMetros { name count } } trend(weeks: 12) { week openPositions medianSalary medianChangePct } } }","operationName":"RolePage","variables":{"slug":"%s"}}'
 local compare_q = '{"query":"query Compare($a: String!, $b: String!) { compareRoles(a: $a, b: $b) { week totalOpenPositions payPremiumPct salaryCeilingGap sharedSkills onlyA onlyB skillOverlapPct verdict a { shareOfListingsPct snapshot { openPositions medianSalary p75Salary } } b { shareOfListingsPct snapshot { openPositions medianSalary p75Salary } } } }","operationName":"Compare","variables":{"a":"%s","b":"%s"}}'
@@ -8,15 +7,8 @@ local market_q = '{"query":"query Market { market { week totalOpenPositions role
 local postings_q = '{"query":"query Postings($role: String!, $min: Int!) { postings(filter: { role: $role, remote: true, minSalary: $min }, first: 20) { totalCount pageInfo { hasNextPage endCursor } nodes { title company metro salaryMin salaryMax postedAt } } }","operationName":"Postings","variables":{"role":"%s","min":%d}}'
 local subscribe_q = '{"query":"mutation SignUp($email: String!) { subscribe(email: $email, roles: [\\"llm-engineer\\"]) { ok message } }","operationName":"SignUp","variables":{"email":"%s"}}'
 
-local thread_id = 0
+dofile("count_errors.lua")
 local counter = 0
-errors = 0
-local threads = {}
-
-setup = function(thread)
-  thread:set("thread_id", #threads + 1)
-  table.insert(threads, thread)
-end
 
 request = function()
   counter = counter + 1
@@ -35,14 +27,4 @@ request = function()
     body = string.format(subscribe_q, string.format("load-%d-%d@bench.example", thread_id, counter))
   end
   return wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, body)
-end
-
-response = function(status, headers, body)
-  if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
-end
-
-done = function(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("errors") end
-  io.write(string.format("graphql-errors: %d\n", total))
 end
