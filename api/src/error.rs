@@ -69,13 +69,11 @@ pub(crate) fn database_unavailable(error: &DbErr) -> bool {
     use sea_orm::sqlx::Error as Sqlx;
     match error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            match &**e {
-                Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
-                Sqlx::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
-                _ => false,
-            }
-        }
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match &**e {
+            Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+            Sqlx::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -142,7 +140,8 @@ mod tests {
     fn a_database_out_of_reach_is_unavailable_and_a_bad_statement_internal() {
         let broken = |e: Sqlx| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)));
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
-        for error in [DbErr::ConnectionAcquire(ConnAcquireErr::Timeout), broken(Sqlx::PoolTimedOut), broken(Sqlx::Io(io))]
+        for error in
+            [DbErr::ConnectionAcquire(ConnAcquireErr::Timeout), broken(Sqlx::PoolTimedOut), broken(Sqlx::Io(io))]
         {
             assert_eq!(ApiError::from(error).code(), "UNAVAILABLE");
         }
