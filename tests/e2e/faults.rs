@@ -2,16 +2,19 @@
 //! digest, a shutdown in the middle of one. Nothing is lost, nothing is sent twice, and the
 //! service recovers by itself.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use entity::{DeliveryStatus, RunStatus, delivery, digest_run};
 use jobs::digest::{DigestError, StopSignal};
-use salarygraph_tests::{Backend, SmtpBehaviour, SmtpServer, TestApp, TestOptions, error_code, free_port};
+use jobs::mail::{Mailer, MailerConfig};
+use salarygraph_tests::{Backend, Proxy, SmtpBehaviour, SmtpServer, TestApp, TestOptions, error_code, free_port};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
-use crate::digest::{assert_one_each, confirmed, context, deliveries, demo_app, demo_week, monday_after};
+use crate::digest::{
+    assert_one_each, confirmed, context, deliveries, demo_app, demo_week, digests_by_recipient, monday_after,
+};
 use crate::fixtures;
 
 const ROLES: &str = "query { roles { nodes { slug } } }";
@@ -220,4 +223,62 @@ async fn a_digest_stops_at_a_recipient_boundary_and_the_next_run_finishes_it() {
     assert_eq!((resumed.created, resumed.run.status, resumed.run.sent), (false, RunStatus::Done, 30));
     assert_eq!(resumed.delivered.sent, 30 - sent);
     assert_one_each(&app, &readers.iter().collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn connections_dropped_mid_run_then_a_second_run_leave_each_subscriber_one_digest() {
+    // The SMTP server behind a proxy that drops every connection once a few messages have
+    // arrived, as a failing sink would; the sender is then abandoned mid-run, as if its
+    // process died, and a second run finishes the week.
+    let app = demo_app().await;
+    let readers = confirmed(&app, 20).await;
+    let smtp = app.smtp.clone().expect("smtp");
+    smtp.set_delay(Duration::from_millis(10));
+    let proxy = Proxy::start(format!("127.0.0.1:{}", smtp.port())).await;
+    let through_proxy = |app: &TestApp| {
+        let mut ctx = context(app);
+        ctx.mailer = Mailer::new(&MailerConfig {
+            smtp_url: Some(format!("smtp://{}", proxy.addr())),
+            from: "salarygraph <digest@localhost>".into(),
+            outbox_dir: std::env::temp_dir(),
+            max_connections: 2,
+        })
+        .expect("mailer");
+        ctx.settings.concurrency = 2;
+        ctx
+    };
+    let (week, now) = (demo_week(), monday_after(demo_week()));
+    let first = through_proxy(&app);
+    let run = tokio::spawn(async move { jobs::digest::run_weekly_digest(&first, week, now).await });
+    eventually(Duration::from_secs(20), "a few emails arrive", || async { (smtp.received().len() >= 6).then_some(()) })
+        .await;
+    proxy.cut();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    run.abort();
+    assert!(run.await.is_err_and(|e| e.is_cancelled()), "the first sender died mid-run");
+    let delivered_before = smtp.received().len();
+    assert!(delivered_before < readers.len(), "the drop came before the end: {delivered_before}");
+
+    proxy.restore();
+    let second = through_proxy(&app);
+    let summary = tokio::time::timeout(Duration::from_secs(30), jobs::digest::run_weekly_digest(&second, week, now))
+        .await
+        .expect("the second run ends")
+        .expect("run");
+    assert_eq!((summary.run.status, summary.run.sent, summary.run.failed), (RunStatus::Done, 20, 0));
+
+    // Exactly once: everyone has the digest; a message a dead sender may have left in doubt
+    // comes again only as the same message (same Message-ID), never as a second digest.
+    let received = digests_by_recipient(&app);
+    let mut recipients: Vec<&String> = received.keys().collect();
+    recipients.sort();
+    let mut wanted: Vec<&String> = readers.iter().map(|r| &r.email).collect();
+    wanted.sort();
+    assert_eq!(recipients, wanted);
+    for (to, emails) in &received {
+        let ids: HashSet<Option<String>> = emails.iter().map(|e| e.header("Message-ID")).collect();
+        assert_eq!(ids.len(), 1, "{to} got {} different digests", ids.len());
+    }
+    let resent: usize = received.values().map(|e| e.len() - 1).sum();
+    eprintln!("dropped connections: {delivered_before} before the drop, {resent} resent as the same message");
 }
