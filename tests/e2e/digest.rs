@@ -320,6 +320,35 @@ async fn the_email_carries_the_weeks_figures_and_a_one_click_unsubscribe_that_wo
             assert!(text.contains(&figure), "{figure} not in the text part:\n{text}");
             assert!(html.contains(&figure), "{figure} not in the HTML part:\n{html}");
         }
+        // The median over the demo's weeks, in words in both parts and as a chart in the HTML.
+        let mut history: Vec<_> = jobs::catalog::recent_snapshots(&app.db, &[role_id], 12)
+            .await
+            .expect("history")
+            .remove(&role_id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.week <= week.monday())
+            .filter_map(|s| s.median_salary)
+            .collect();
+        history.drain(..history.len().saturating_sub(12));
+        assert!(history.len() >= 3, "the demo has weeks of history");
+        let words = format!(
+            "Median, last {} weeks: {} to {}",
+            history.len(),
+            money(i64::from(history[0])),
+            money(i64::from(history[history.len() - 1]))
+        );
+        assert!(text.contains(&words) && html.contains(&words), "{words}:\n{text}");
+        let cid = format!("trend-{}@salarygraph", role.slug);
+        assert!(html.contains(&format!("src=\"cid:{cid}\"")), "{html}");
+        let image = email.raw.find(&format!("Content-ID: <{cid}>")).expect("the chart is attached inline");
+        // The part's headers, in whatever order, from its boundary line to the blank line.
+        let part_start = email.raw[..image].rfind("\r\n--").expect("the part's boundary");
+        let part = &email.raw[part_start..];
+        let headers_end = part.find("\r\n\r\n").expect("body");
+        assert!(part[..headers_end].contains("Content-Type: image/png"), "{}", &part[..headers_end]);
+        let body = &part[headers_end + 4..];
+        assert!(body.starts_with("iVBORw0KGgo"), "a PNG (its signature in base64)");
     }
     let total = thousands(jobs::catalog::total_open_positions(&snapshots));
     assert!(text.contains(&total) && html.contains(&total), "market total {total}");

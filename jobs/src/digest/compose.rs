@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::chart;
 use super::content::{RoleWeek, SkillRise, WeekFigures};
 use crate::figures::{money, signed_pct, thousands};
 use crate::mail::Email;
@@ -21,6 +22,8 @@ pub struct DigestEmail {
     pub text: String,
     /// The HTML part, saying the same.
     pub html: String,
+    /// The trend charts the HTML shows, by content id.
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 /// The fixed `Message-ID` of a week's digest to one subscriber: a resend after a crash is
@@ -46,6 +49,15 @@ struct RoleView {
     open_change: Option<String>,
     top_skills: String,
     rising: Option<String>,
+    /// The median over the last weeks in words, and the chart's content id when drawn.
+    trend: Option<TrendView>,
+}
+
+/// A role's median trend: the same words in both parts, and a chart in the HTML.
+struct TrendView {
+    weeks: usize,
+    words: String,
+    chart_cid: Option<String>,
 }
 
 /// The market section, formatted.
@@ -76,6 +88,20 @@ struct DigestHtml<'a> {
     links: &'a ManageLinks,
 }
 
+/// The content id of a role's trend chart (`cid:` in the HTML).
+fn chart_cid(slug: &str) -> String {
+    format!("trend-{slug}@salarygraph")
+}
+
+fn trend_view(role: &RoleWeek) -> Option<TrendView> {
+    let (first, last) = (role.median_history.first()?, role.median_history.last()?);
+    (role.median_history.len() >= chart::MIN_POINTS).then(|| TrendView {
+        weeks: role.median_history.len(),
+        words: format!("{} to {}", money(i64::from(*first)), money(i64::from(*last))),
+        chart_cid: role.trend_png.as_ref().map(|_| chart_cid(&role.slug)),
+    })
+}
+
 /// "Nov 23": how the subject and the body name a week.
 pub fn week_label(week: Week) -> String {
     week.monday().format("%b %-d").to_string()
@@ -93,6 +119,8 @@ pub fn compose(figures: &WeekFigures, followed: &[String], links: &ManageLinks) 
         movers: figures.movers.iter().map(|m| format!("{} {}", m.title, signed_pct(m.median_change_pct))).collect(),
     };
     let all_roles = followed.is_empty();
+    let images =
+        roles.iter().filter_map(|r| r.trend_png.as_ref().map(|png| (chart_cid(&r.slug), png.to_vec()))).collect();
     let text =
         DigestText { week_label: &week_label, roles: &role_views, all_roles, market: &market, links }.render()?;
     let html = DigestHtml {
@@ -104,7 +132,7 @@ pub fn compose(figures: &WeekFigures, followed: &[String], links: &ManageLinks) 
         links,
     }
     .render()?;
-    Ok(DigestEmail { subject, text, html })
+    Ok(DigestEmail { subject, text, html, images })
 }
 
 /// Addresses a composed digest: fixed `Message-ID` and the one-click unsubscribe headers
@@ -115,13 +143,13 @@ pub fn address(digest: DigestEmail, to: &str, message_id: &str, links: &ManageLi
         subject: digest.subject,
         text: digest.text,
         html: digest.html,
+        inline_png: digest.images,
         message_id: Some(message_id.to_owned()),
         headers: vec![
             ("List-Unsubscribe", format!("<{}>", links.unsubscribe_url)),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
             ("List-Id", LIST_ID.to_owned()),
         ],
-        inline_png: Vec::new(),
     }
 }
 
@@ -177,6 +205,7 @@ fn role_view(role: &RoleWeek) -> RoleView {
         open_change: role.open_positions_change.map(signed_count),
         top_skills: if skills.is_empty() { "none listed".to_owned() } else { skills.join(", ") },
         rising: (!rising.is_empty()).then(|| rising.join(", ")),
+        trend: trend_view(role),
     }
 }
 
@@ -203,6 +232,8 @@ mod tests {
             p75_salary: median.map(|m| m + 40_000),
             top_skills: vec![entity::snapshot::SkillShare { skill: "Python".into(), postings: 9, pct: 90.0 }],
             rising_skills: vec![SkillRise { skill: "RAG".into(), points: Some(2.5) }],
+            median_history: Vec::new(),
+            trend_png: None,
         };
         WeekFigures {
             week: Week::containing(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")),
@@ -251,6 +282,21 @@ mod tests {
             email.html.contains("AI &#60;Safety&#62; &#38; Co") || email.html.contains("AI &lt;Safety&gt; &amp; Co")
         );
         assert!(!email.html.contains("<Safety>"));
+    }
+
+    #[test]
+    fn a_role_with_weeks_of_history_gets_its_trend_in_words_and_a_chart() {
+        let mut figures = figures();
+        figures.roles[1].median_history = vec![280_000, 286_000, 292_000];
+        figures.roles[1].trend_png = chart::sparkline_png(&figures.roles[1].median_history).map(Into::into);
+        let email = compose(&figures, &["ai-architect".into(), "ai-safety".into()], &links()).expect("render");
+        for part in [&email.text, &email.html] {
+            assert!(part.contains("Median, last 3 weeks: $280K to $292K"), "{part}");
+        }
+        assert!(email.html.contains("src=\"cid:trend-ai-architect@salarygraph\""), "{}", email.html);
+        assert_eq!(email.images.len(), 1, "one chart, for the one role with history");
+        assert_eq!(email.images[0].0, "trend-ai-architect@salarygraph");
+        assert!(email.images[0].1.starts_with(b"\x89PNG"));
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! cost of a run does not grow with the list beyond one render per recipient.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use entity::{role, snapshot};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use super::chart;
 use crate::catalog;
 use crate::figures::{self, round1};
 use crate::week::Week;
@@ -17,6 +19,8 @@ pub const MOVERS: usize = 3;
 pub const SKILLS_SHOWN: usize = 5;
 /// How many rising skills a role's section names.
 pub const RISING_SHOWN: usize = 3;
+/// How many weeks a role's trend chart covers.
+pub const TREND_WEEKS: u64 = 12;
 
 /// A skill whose share of a role's postings rose against the week before.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +52,12 @@ pub struct RoleWeek {
     pub top_skills: Vec<snapshot::SkillShare>,
     /// Skills whose share rose most, largest rise first.
     pub rising_skills: Vec<SkillRise>,
+    /// Medians of the last [`TREND_WEEKS`] weeks up to this one, oldest first (weeks without
+    /// a published median left out).
+    pub median_history: Vec<i32>,
+    /// [`median_history`](Self::median_history) drawn as a sparkline PNG, when it has enough
+    /// points; drawn once per run and shared by every email.
+    pub trend_png: Option<Arc<[u8]>>,
 }
 
 /// A role among the week's biggest median moves.
@@ -82,7 +92,32 @@ impl WeekFigures {
         let previous = catalog::snapshots_of_week(db, week.previous()).await?;
         let ids: Vec<i32> = current.iter().map(|s| s.role_id).collect();
         let roles = catalog::roles_by_id(db, &ids).await?;
-        Ok(Self::from_snapshots(week, &current, &previous, &roles))
+        let mut figures = Self::from_snapshots(week, &current, &previous, &roles);
+        let first = Week::containing(week.monday() - chrono::Days::new(7 * (TREND_WEEKS - 1)));
+        let history = snapshot::Entity::find()
+            .filter(snapshot::Column::RoleId.is_in(ids))
+            .filter(snapshot::Column::Week.between(first.monday(), week.monday()))
+            .order_by_asc(snapshot::Column::Week)
+            .all(db)
+            .await?;
+        figures.add_history(&history, &roles);
+        Ok(figures)
+    }
+
+    /// Fills each role's median history from its snapshots (any order) and draws its chart.
+    pub fn add_history(&mut self, snapshots: &[snapshot::Model], roles: &HashMap<i32, role::Model>) {
+        let mut by_slug: HashMap<&str, Vec<(chrono::NaiveDate, i32)>> = HashMap::new();
+        for s in snapshots {
+            if let (Some(role), Some(median)) = (roles.get(&s.role_id), s.median_salary) {
+                by_slug.entry(role.slug.as_str()).or_default().push((s.week, median));
+            }
+        }
+        for role in &mut self.roles {
+            let mut points = by_slug.remove(role.slug.as_str()).unwrap_or_default();
+            points.sort_unstable();
+            role.median_history = points.into_iter().map(|(_, median)| median).collect();
+            role.trend_png = chart::sparkline_png(&role.median_history).map(Arc::from);
+        }
     }
 
     /// The figures of `current` against `previous` (the snapshots of the week before).
@@ -141,6 +176,8 @@ fn role_week(role: &role::Model, now: &snapshot::Model, before: Option<&snapshot
         p75_salary: now.p75_salary,
         rising_skills: before.map(|b| rising_skills(&top_skills, &b.top_skills())).unwrap_or_default(),
         top_skills,
+        median_history: Vec::new(),
+        trend_png: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! recipient), so a second run, a second replica or a restart after a crash resumes the
 //! same work and sends nothing twice.
 
+pub mod chart;
 pub mod compose;
 pub mod content;
 pub mod delivery;
