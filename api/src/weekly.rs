@@ -56,4 +56,33 @@ pub async fn catch_up(state: &AppState, schedule: &Schedule, now: DateTime<Utc>)
         }
         Err(error) => tracing::error!(%error, "could not check for a missed weekly run"),
     }
+    resume_unfinished(state).await;
+}
+
+/// Sends what is left of runs still SENDING: weeks sent by hand (`sendDigest`, `digest
+/// send`) whose process stopped mid-send. Their claims were given back or go stale, so this
+/// resumes them without sending anything twice.
+pub async fn resume_unfinished(state: &AppState) {
+    let runs = match jobs::digest::list_runs(&state.db, 100).await {
+        Ok(runs) => runs,
+        Err(error) => return tracing::error!(%error, "could not look for unfinished digest runs"),
+    };
+    for run in runs.into_iter().filter(|r| r.status == entity::RunStatus::Sending) {
+        let week = run.week;
+        tracing::info!(%week, "resuming an unfinished digest run");
+        deliver_in_background(state, run);
+    }
+}
+
+/// Sends a started run's remaining deliveries in a background task that shutdown waits for
+/// (it stops at a recipient boundary).
+pub fn deliver_in_background(state: &AppState, run: entity::digest_run::Model) {
+    let (ctx, shutdown, week) = (digest_context(state), state.shutdown.clone(), run.week);
+    tokio::spawn(async move {
+        match shutdown.track(jobs::digest::deliver_run(&ctx, run)).await {
+            Ok(_) => {}
+            Err(error @ DigestError::Stopped) => tracing::info!(%error, %week, "digest paused"),
+            Err(error) => tracing::error!(%error, %week, "digest sending stopped: the next start resumes it"),
+        }
+    });
 }

@@ -13,7 +13,9 @@ async fn migrations_go_up_down_and_up_again() {
     api::db::migrate(&db).await.expect("up");
     assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 0);
     api::db::migrate_down(&db, None).await.expect("down");
-    assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 9);
+    let all = <migration::Migrator as migration::MigratorTrait>::migrations().len();
+    assert!(all >= 10, "every table and the later indexes: {all}");
+    assert_eq!(api::db::pending_migrations(&db).await.expect("status"), all);
     api::db::migrate(&db).await.expect("up again");
     assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 0);
 }

@@ -11,5 +11,6 @@ mod foundation;
 mod http_api;
 mod observability;
 mod query_plans;
+mod shutdown;
 mod subscription_pages;
 mod subscriptions;

@@ -33,12 +33,7 @@ async fn send_digest(state: &AppState, week: Option<Date>) -> ApiResult<DigestRu
     state.publish_snapshots(&started.recomputed);
     let run = started.run.clone();
     if run.status == entity::RunStatus::Sending {
-        let ctx = crate::weekly::digest_context(state);
-        tokio::spawn(async move {
-            if let Err(error) = jobs::digest::deliver_run(&ctx, started.run).await {
-                tracing::error!(%error, %week, "digest sending stopped: the next start resumes it");
-            }
-        });
+        crate::weekly::deliver_in_background(state, started.run);
     }
     Ok(run.into())
 }

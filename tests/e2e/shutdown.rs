@@ -1,0 +1,141 @@
+//! Stopping the real process with SIGTERM in the middle of a digest: it stops at a recipient
+//! boundary and exits cleanly, and the next start resumes the run without sending anything
+//! twice.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::{DeliveryStatus, RunStatus, SubscriberStatus, delivery, digest_run, subscriber};
+use jobs::Week;
+use salarygraph_tests::{ADMIN_TOKEN, SmtpServer, TestDatabase, free_port};
+use sea_orm::{Database, DatabaseConnection, EntityTrait, Set};
+use serde_json::{Value, json};
+
+/// The service as a process of its own, on `port`, over `database`.
+async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Child {
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &database.url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_URL", &base)
+        .env("ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("SMTP_URL", smtp.url())
+        .env("SMTP_CONCURRENCY", "1")
+        // Yearly: the start-up catch-up looks at a week without data and sends nothing.
+        .env("DIGEST_SCHEDULE", "0 0 8 1 1 *")
+        .env("DEMO_DATA", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let started = Instant::now();
+    while reqwest::get(format!("{base}/readyz")).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the service did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child
+}
+
+/// Sends SIGTERM and waits for the process to end: its exit status and what it logged.
+async fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
+    let signalled = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(signalled.success());
+    tokio::task::spawn_blocking(move || {
+        let waited = Instant::now();
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                return (status, stderr);
+            }
+            assert!(waited.elapsed() < Duration::from_secs(30), "the process did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await
+    .expect("wait")
+}
+
+async fn the_run(db: &DatabaseConnection) -> digest_run::Model {
+    digest_run::Entity::find().one(db).await.expect("query").expect("a run")
+}
+
+#[tokio::test]
+async fn sigterm_mid_digest_stops_at_a_recipient_and_the_next_start_finishes_the_run() {
+    let database = TestDatabase::create().await;
+    let smtp = SmtpServer::start();
+    // A slow server and one connection, so that the signal lands mid-run.
+    smtp.set_delay(Duration::from_millis(60));
+    let port = free_port();
+    let first = start(&database, &smtp, port).await;
+    let db = Database::connect(&database.url).await.expect("connect");
+    let now = Utc::now();
+    subscriber::Entity::insert_many((0..40).map(|i| subscriber::ActiveModel {
+        email: Set(format!("reader{i}@example.com")),
+        status: Set(SubscriberStatus::Confirmed),
+        roles: Set(json!([])),
+        permanent_failures: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }))
+    .exec_without_returning(&db)
+    .await
+    .expect("subscribers");
+    let week = Week::last_completed(now);
+    let answer: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({
+            "query": "mutation($week: Date) { sendDigest(week: $week) { status recipients } }",
+            "variables": { "week": week.to_string() }
+        }))
+        .send()
+        .await
+        .expect("sendDigest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["data"]["sendDigest"], json!({ "status": "SENDING", "recipients": 40 }), "{answer}");
+    while smtp.received().len() < 3 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let stopping = Instant::now();
+    let (status, stderr) = terminate(first).await;
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("salarygraph stopped"), "{stderr}");
+    assert!(stopping.elapsed() < Duration::from_secs(10), "it stops at the next recipient, not at the end");
+    let sent_before = smtp.received().len();
+    assert!(sent_before < 40, "stopped mid-run: {sent_before} sent");
+    let rows = delivery::Entity::find().all(&db).await.expect("deliveries");
+    assert!(rows.iter().all(|d| d.status != DeliveryStatus::Sending), "claims given back: {rows:#?}");
+    assert_eq!(rows.iter().filter(|d| d.status == DeliveryStatus::Sent).count(), sent_before);
+    assert_eq!(the_run(&db).await.status, RunStatus::Sending);
+
+    // The next start resumes the run by itself.
+    smtp.set_delay(Duration::ZERO);
+    let second = start(&database, &smtp, port).await;
+    let waited = Instant::now();
+    while the_run(&db).await.status != RunStatus::Done {
+        assert!(waited.elapsed() < Duration::from_secs(30), "the run was not resumed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, stderr) = terminate(second).await;
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("resuming an unfinished digest run"), "{stderr}");
+
+    let mut recipients: Vec<String> = smtp.received().iter().flat_map(|e| e.to.clone()).collect();
+    recipients.sort();
+    let mut expected: Vec<String> = (0..40).map(|i| format!("reader{i}@example.com")).collect();
+    expected.sort();
+    assert_eq!(recipients, expected, "exactly one digest each");
+    let run = the_run(&db).await;
+    assert_eq!((run.sent, run.failed), (40, 0));
+}
