@@ -1,6 +1,6 @@
-//! Stopping the real process with SIGTERM in the middle of a digest: it stops at a recipient
-//! boundary and exits cleanly, and the next start resumes the run without sending anything
-//! twice.
+//! The real binary as a process: its logs, and stopping it with SIGTERM in the middle of a
+//! digest (it stops at a recipient boundary and exits cleanly, and the next start resumes the
+//! run without sending anything twice).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,8 +14,14 @@ use serde_json::{Value, json};
 
 /// The service as a process of its own, on `port`, over `database`.
 async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Child {
+    start_with(database, smtp, port, &[]).await
+}
+
+/// [`start`] with further environment variables.
+async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: &[(&str, &str)]) -> Child {
     let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"));
+    command
         .arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -29,9 +35,11 @@ async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Child {
         .env("DIGEST_SCHEDULE", "0 0 8 1 1 *")
         .env("DEMO_DATA", "true")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the binary");
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("start the binary");
     let started = Instant::now();
     while reqwest::get(format!("{base}/readyz")).await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(120), "the service did not start");
@@ -138,4 +146,50 @@ async fn sigterm_mid_digest_stops_at_a_recipient_and_the_next_start_finishes_the
     assert_eq!(recipients, expected, "exactly one digest each");
     let run = the_run(&db).await;
     assert_eq!((run.sent, run.failed), (40, 0));
+}
+
+#[tokio::test]
+async fn json_logs_carry_request_ids_and_operations_but_no_secrets_or_addresses() {
+    let database = TestDatabase::create().await;
+    let smtp = SmtpServer::start();
+    let port = free_port();
+    let child = start_with(&database, &smtp, port, &[("LOG_FORMAT", "json"), ("SUBSCRIBE_RATE_LIMIT", "0")]).await;
+    let (client, url) = (reqwest::Client::new(), format!("http://127.0.0.1:{port}"));
+    let probe = client
+        .post(format!("{url}/graphql"))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("x-request-id", "log-test-1")
+        .json(&json!({ "query": "query Probe { subscribers { totalCount } }", "operationName": "Probe" }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(probe.status(), 200);
+    let signup = json!({
+        "query": "mutation SignUp($email: String!) { subscribe(email: $email) { ok } }",
+        "variables": { "email": "secret.reader@example.com" },
+        "operationName": "SignUp"
+    });
+    client.post(format!("{url}/graphql")).json(&signup).send().await.expect("POST");
+    client.get(format!("{url}/unsubscribe?token=SECRETTOKEN0123456789")).send().await.expect("GET");
+    let (status, logs) = terminate(child).await;
+    assert!(status.success(), "{logs}");
+
+    let lines: Vec<Value> = logs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let probe_line = lines
+        .iter()
+        .find(|l| l["span"]["id"] == "log-test-1")
+        .unwrap_or_else(|| panic!("no line for the request id: {logs}"));
+    assert_eq!(probe_line["span"]["operation"], "Probe");
+    assert_eq!(probe_line["span"]["route"], "/graphql");
+    assert_eq!(probe_line["fields"]["status"], 200);
+    assert!(probe_line["fields"]["latency_ms"].is_number(), "{probe_line}");
+    assert!(lines.iter().any(|l| l["span"]["operation"] == "SignUp"), "{logs}");
+    assert!(lines.iter().any(|l| l["span"]["route"] == "/unsubscribe"), "{logs}");
+    for secret in [ADMIN_TOKEN, "secret.reader", "SECRETTOKEN0123456789"] {
+        assert!(!logs.contains(secret), "{secret} appears in the logs: {logs}");
+    }
 }
