@@ -6,10 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use entity::{DeliveryStatus, RunStatus, SubscriberStatus, delivery, digest_run, subscriber};
+use entity::{DeliveryStatus, RunStatus, delivery, digest_run};
 use jobs::Week;
 use salarygraph_tests::{ADMIN_TOKEN, SmtpServer, TestDatabase, free_port};
-use sea_orm::{Database, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 
 /// The service as a process of its own, on `port`, over `database`.
@@ -83,19 +83,8 @@ async fn sigterm_mid_digest_stops_at_a_recipient_and_the_next_start_finishes_the
     let port = free_port();
     let first = start(&database, &smtp, port).await;
     let db = Database::connect(&database.url).await.expect("connect");
+    salarygraph_tests::insert_confirmed_subscribers(&db, 40, "example.com").await.expect("subscribers");
     let now = Utc::now();
-    subscriber::Entity::insert_many((0..40).map(|i| subscriber::ActiveModel {
-        email: Set(format!("reader{i}@example.com")),
-        status: Set(SubscriberStatus::Confirmed),
-        roles: Set(json!([])),
-        permanent_failures: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }))
-    .exec_without_returning(&db)
-    .await
-    .expect("subscribers");
     let week = Week::last_completed(now);
     let answer: Value = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/graphql"))

@@ -182,3 +182,29 @@ impl Drop for TestApp {
 pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
 }
+
+/// Inserts `count` CONFIRMED subscribers following every role, `reader{i}@{domain}`, with
+/// one multi-row insert per 1,000 (for lists too long to sign up one by one).
+pub async fn insert_confirmed_subscribers(
+    db: &impl sea_orm::ConnectionTrait,
+    count: usize,
+    domain: &str,
+) -> Result<(), sea_orm::DbErr> {
+    use entity::{SubscriberStatus, subscriber};
+    use sea_orm::{EntityTrait, Set};
+    let now = chrono::Utc::now();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
+        subscriber::Entity::insert_many(chunk.iter().map(|i| subscriber::ActiveModel {
+            email: Set(format!("reader{i}@{domain}")),
+            status: Set(SubscriberStatus::Confirmed),
+            roles: Set(json!([])),
+            permanent_failures: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -7,12 +7,10 @@
 use std::time::Instant;
 
 use chrono::{Days, Utc};
-use entity::{SubscriberStatus, subscriber};
 use jobs::Week;
 use jobs::digest::{DigestContext, DigestSettings, Started, StopSignal, deliver_run, start};
 use jobs::mail::{Mailer, MailerConfig};
-use sea_orm::{EntityTrait, PaginatorTrait, Set};
-use serde_json::json;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -29,19 +27,7 @@ async fn main() -> anyhow::Result<()> {
         jobs::demo::load(&db, &jobs::demo::DemoPlan::standard(), week, now - Days::new(7), |_| {}).await?;
     }
     let started = Instant::now();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(1_000) {
-        subscriber::Entity::insert_many(chunk.iter().map(|i| subscriber::ActiveModel {
-            email: Set(format!("reader{i}@bench.example")),
-            status: Set(SubscriberStatus::Confirmed),
-            roles: Set(json!([])),
-            permanent_failures: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(&db)
-        .await?;
-    }
+    salarygraph_tests::insert_confirmed_subscribers(&db, n, "bench.example").await?;
     println!("{n} subscribers inserted in {:.1} s", started.elapsed().as_secs_f64());
     let mailer = Mailer::new(&MailerConfig {
         smtp_url: Some(smtp),
