@@ -206,6 +206,29 @@ impl Mailer {
     }
 }
 
+/// `text` with the local part of every email address in it replaced by `***`. Servers echo
+/// recipients in their replies ("550 <ann@example.com>: no such user"); the reasons of
+/// failed sends go into logs, which must not hold addresses.
+pub(crate) fn redact_addresses(text: &str) -> String {
+    let is_local = |c: char| c.is_ascii_alphanumeric() || "._%+-!#$&'*/=?^`{|}~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    for (i, piece) in text.split('@').enumerate() {
+        if i == 0 {
+            out.push_str(piece);
+            continue;
+        }
+        // The local part just written ends the previous piece: cut it back and mask it.
+        let kept = out.trim_end_matches(is_local).len();
+        if kept < out.len() {
+            out.truncate(kept);
+            out.push_str("***");
+        }
+        out.push('@');
+        out.push_str(piece);
+    }
+    out
+}
+
 /// 421: "service not available, closing transmission channel" (RFC 5321 4.2.3).
 const SERVICE_NOT_AVAILABLE: u16 = 421;
 
@@ -216,7 +239,7 @@ const SERVICE_NOT_AVAILABLE: u16 = 421;
 /// too before calling it unreachable. Client errors (a message this server cannot take as
 /// built, such as 8-bit text without 8BITMIME) stay temporary: waiting would not help.
 fn classify(error: &lettre::transport::smtp::Error) -> SendError {
-    let reason = error.to_string();
+    let reason = redact_addresses(&error.to_string());
     match error.status() {
         Some(code) if u16::from(code) == SERVICE_NOT_AVAILABLE => SendError::Unreachable(reason),
         Some(_) if error.is_permanent() => SendError::Permanent(reason),
@@ -229,6 +252,17 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_in_server_replies_lose_their_local_part() {
+        assert_eq!(
+            redact_addresses("permanent error (550): <ann.lee+ai@example.com>: no such user"),
+            "permanent error (550): <***@example.com>: no such user"
+        );
+        assert_eq!(redact_addresses("a@b.example and c@d.example"), "***@b.example and ***@d.example");
+        assert_eq!(redact_addresses("connection refused"), "connection refused");
+        assert_eq!(redact_addresses("@ alone"), "@ alone");
+    }
 
     #[test]
     fn smtp_urls_and_mailboxes_are_checked() {

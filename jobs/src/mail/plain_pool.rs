@@ -72,8 +72,12 @@ impl PlainPool {
     /// Opens a connection. Every failure here, a refused login included, is the server's
     /// (or its configuration's), never the recipient's: it is [`SendError::Unreachable`].
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
-        let unreachable =
-            |e: &dyn std::fmt::Display| SendError::Unreachable(format!("connecting to the SMTP server: {e}"));
+        let unreachable = |e: &dyn std::fmt::Display| {
+            SendError::Unreachable(format!(
+                "connecting to the SMTP server: {}",
+                super::redact_addresses(&e.to_string())
+            ))
+        };
         let address = (self.server.host.as_str(), self.server.port);
         let opened = async {
             let stream = TcpStream::connect(address).await.map_err(|e| unreachable(&e))?;
