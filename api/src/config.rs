@@ -48,6 +48,9 @@ pub struct Config {
     pub log_json: bool,
     /// `CORS_ORIGINS` (default none): browser origins allowed to call the API.
     pub cors_origins: CorsOrigins,
+    /// `RESPONSE_CACHE_MB` (default `64`; `0` turns it off): memory for answers to anonymous
+    /// queries, kept until the data changes.
+    pub response_cache_bytes: usize,
 }
 
 /// Which browser origins may call the API from scripts.
@@ -99,6 +102,7 @@ pub const VARIABLES: &[&str] = &[
     "SMTP_CONCURRENCY",
     "LOG_FORMAT",
     "CORS_ORIGINS",
+    "RESPONSE_CACHE_MB",
 ];
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -188,6 +192,7 @@ impl Config {
             }
         };
         let cors_origins = parse_cors_origins(var("CORS_ORIGINS"))?;
+        let response_cache_mb = parse_number("RESPONSE_CACHE_MB", var("RESPONSE_CACHE_MB"), 64, 0..=65_536)?;
         Ok(Self {
             database_url,
             bind_addr,
@@ -203,6 +208,7 @@ impl Config {
             smtp_concurrency,
             log_json,
             cors_origins,
+            response_cache_bytes: response_cache_mb as usize * 1024 * 1024,
         })
     }
 }
@@ -264,6 +270,8 @@ mod tests {
         assert_eq!(config.digest_timezone, Tz::UTC);
         assert!(config.demo_data);
         assert_eq!(config.subscribe_rate_limit, 5);
+        assert_eq!(config.response_cache_bytes, 64 * 1024 * 1024);
+        assert_eq!(with(&[("RESPONSE_CACHE_MB", "0")]).expect("off").response_cache_bytes, 0);
     }
 
     #[test]
@@ -283,6 +291,9 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("CORS_ORIGINS", "dashboard.example.com"),
             ("CORS_ORIGINS", "https://ok.example, https://bad.example/path"),
+            ("RESPONSE_CACHE_MB", "lots"),
+            ("RESPONSE_CACHE_MB", "-5"),
+            ("RESPONSE_CACHE_MB", "100000"),
         ];
         for (variable, value) in cases {
             let error = with(&[(variable, value)]).expect_err(variable);

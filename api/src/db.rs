@@ -22,10 +22,20 @@ fn one_line(error: &DbErr) -> String {
 
 /// Opens a pool on `url` (SQLite in WAL mode with foreign keys, or PostgreSQL).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+    connect_with(url, if url.starts_with("sqlite:") { 8 } else { 16 }).await
+}
+
+/// One connection of its own, for a background task that must not wait behind requests for
+/// a connection of the pool (the change watcher).
+pub async fn connect_single(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+    connect_with(url, 1).await
+}
+
+async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnection, DatabaseError> {
     let fail = |e: DbErr| DatabaseError { url: redact_url(url), cause: one_line(&e) };
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .max_connections(max_connections)
         .min_connections(1)
         // Both set sqlx's acquire timeout: while the database is down a request fails after
         // 5 s with UNAVAILABLE rather than holding its client until the request timeout.

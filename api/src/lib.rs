@@ -1,6 +1,7 @@
 //! salarygraph's HTTP and GraphQL surface, and the `salarygraph` binary's commands.
 
 pub mod auth;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -13,9 +13,11 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::auth::AdminToken;
+use crate::changes::DataChanges;
 use crate::config::Config;
 use crate::graphql::build_schema;
 use crate::http::build_app;
+use crate::http::response_cache::ResponseCache;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 
@@ -39,13 +41,14 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
 
 /// The shared state over an open database.
 pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
-    let (snapshot_events, _) = tokio::sync::broadcast::channel(256);
     Ok(AppState {
         db,
+        database_url: Arc::from(config.database_url.as_str()),
         mailer: mailer(config)?,
         admin_token: config.admin_token.as_ref().map(|t| Arc::new(AdminToken::new(t))),
         public_url: Arc::from(config.public_url.as_str()),
-        snapshot_events,
+        changes: Arc::default(),
+        response_cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
         rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
         digest: jobs::digest::DigestSettings::with_concurrency(config.smtp_concurrency),
         cors_origins: config.cors_origins.clone(),
@@ -87,6 +90,7 @@ pub fn spawn_server(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<RunningServer> {
     let addr = listener.local_addr()?;
+    DataChanges::watch(&state.changes, state.database_url.clone());
     let schema = build_schema(state.clone());
     let app = build_app(state, schema);
     let task = tokio::spawn(async move {

@@ -2,10 +2,8 @@
 
 use std::sync::Arc;
 
-use entity::snapshot;
 use jobs::mail::Mailer;
 use sea_orm::DatabaseConnection;
-use tokio::sync::broadcast;
 
 use crate::auth::AdminToken;
 use crate::rate_limit::RateLimiter;
@@ -15,14 +13,19 @@ use crate::rate_limit::RateLimiter;
 pub struct AppState {
     /// The database pool.
     pub db: DatabaseConnection,
+    /// Where the database is (the change watcher opens a connection of its own).
+    pub database_url: Arc<str>,
     /// Sends email.
     pub mailer: Mailer,
     /// The admin token; `None` refuses every admin operation.
     pub admin_token: Option<Arc<AdminToken>>,
     /// Base of links in emails, without a trailing slash.
     pub public_url: Arc<str>,
-    /// Snapshots as they are created or recomputed, for `snapshotPublished`.
-    pub snapshot_events: broadcast::Sender<snapshot::Model>,
+    /// Writes heard from this and every other process: the cache's generation and the
+    /// snapshots for `snapshotPublished`.
+    pub changes: Arc<crate::changes::DataChanges>,
+    /// Answers to anonymous queries, kept until the data changes.
+    pub response_cache: Arc<crate::http::response_cache::ResponseCache>,
     /// Limits sign-ups per client address.
     pub rate_limiter: Arc<RateLimiter>,
     /// How the weekly digest sends (concurrency, retries, claims).
@@ -36,11 +39,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Tells subscribers of `snapshotPublished` about new or recomputed snapshots.
-    pub fn publish_snapshots(&self, snapshots: &[snapshot::Model]) {
-        for snapshot in snapshots {
-            // No receiver is not an error: nobody is listening right now.
-            let _ = self.snapshot_events.send(snapshot.clone());
-        }
+    /// Runs a write to the published data; whatever its outcome (a failed write may have
+    /// committed part of its work), this process's cached answers are stale from then on.
+    pub async fn write<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        let outcome = work.await;
+        self.changes.written(&self.db).await;
+        outcome
     }
+}
+
+/// The shared state of a GraphQL request (the schema is always built with it).
+pub fn app_state<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
 }

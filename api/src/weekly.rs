@@ -28,7 +28,7 @@ pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
     let ctx = digest_context(state);
     match state.shutdown.track(jobs::digest::run_weekly_digest(&ctx, week, Utc::now())).await {
         Ok(summary) => {
-            state.publish_snapshots(&summary.recomputed);
+            state.changes.written(&state.db).await;
             tracing::info!(
                 %week,
                 recipients = summary.run.recipients,

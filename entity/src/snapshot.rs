@@ -35,6 +35,8 @@ pub struct Model {
     /// JSON array of [`NameCount`], ranked.
     pub top_metros: Json,
     pub computed_at: DateTimeUtc,
+    /// The data version that wrote this row (set by a database trigger, never by the code).
+    pub data_version: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

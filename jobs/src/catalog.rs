@@ -212,3 +212,8 @@ pub async fn roles_by_id(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashM
         .map(|r| (r.id, r))
         .collect())
 }
+
+/// Roles by slug (unknown slugs are absent).
+pub async fn roles_by_slug(db: &impl ConnectionTrait, slugs: &[&str]) -> Result<Vec<role::Model>, DbErr> {
+    role::Entity::find().filter(role::Column::Slug.is_in(slugs.iter().copied())).all(db).await
+}

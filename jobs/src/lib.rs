@@ -2,6 +2,7 @@
 //! demo data, mail, the weekly digest and its scheduler.
 
 pub mod catalog;
+pub mod data_version;
 pub mod demo;
 pub mod digest;
 pub mod figures;
@@ -9,6 +10,7 @@ pub mod import;
 pub mod imported;
 pub mod ingest;
 pub mod mail;
+pub mod postings;
 pub mod roles;
 pub mod schedule;
 pub mod scheduler;

@@ -13,6 +13,7 @@ mod m20261128_000007_create_subscriber_token;
 mod m20261128_000008_create_digest_run;
 mod m20261128_000009_create_delivery;
 mod m20261129_000010_index_posting_role_id_id;
+mod m20261204_000011_create_data_version;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_digest_run::Migration),
             Box::new(m20261128_000009_create_delivery::Migration),
             Box::new(m20261129_000010_index_posting_role_id_id::Migration),
+            Box::new(m20261204_000011_create_data_version::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod contract;
+mod dashboard_reads;
 mod digest;
 mod faults;
 mod figures;

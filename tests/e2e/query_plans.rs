@@ -7,8 +7,11 @@ use sea_orm::{
 };
 
 async fn plan(app: &TestApp, select: sea_orm::Select<posting::Entity>) -> String {
+    plan_of(app, select.build(app.db.get_database_backend())).await
+}
+
+async fn plan_of(app: &TestApp, built: Statement) -> String {
     let backend = app.db.get_database_backend();
-    let built = select.build(backend);
     let prefix = match backend {
         DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",
         _ => "EXPLAIN ",
@@ -81,4 +84,26 @@ async fn company_and_metro_filters_use_their_indexes() {
     assert!(uses_an_index(&by_company) && by_company.contains("idx-posting-company"), "{by_company}");
     let by_metro = plan(&app, posting::Entity::find().filter(posting::Column::Metro.eq("Berlin")).limit(21)).await;
     assert!(uses_an_index(&by_metro) && by_metro.contains("idx-posting-metro"), "{by_metro}");
+}
+
+#[tokio::test]
+async fn the_pages_of_many_roles_are_one_index_scan_per_role() {
+    use jobs::postings::{PageRequest, PostingFilter, pages_by_role_statement};
+    let app = TestApp::spawn().await;
+    let backend = app.db.get_database_backend();
+    let page = PageRequest { first: 10, after: Some(100) };
+    for filter in [
+        PostingFilter::default(),
+        PostingFilter { remote: Some(true), min_salary: Some(150_000), ..Default::default() },
+    ] {
+        let plan = plan_of(&app, pages_by_role_statement(backend, &filter, &[1, 2, 3], page)).await;
+        assert!(uses_an_index(&plan) && plan.contains("idx-posting-role_id-"), "{filter:?}: {plan}");
+        if app.database.backend == Backend::Postgres {
+            assert!(
+                plan.contains("Nested Loop") && plan.contains("Limit"),
+                "a LATERAL loop with a limit per role: {plan}"
+            );
+            assert!(plan.contains("idx-posting-role_id-id-remote-salary_mid") && !plan.contains("Sort"), "{plan}");
+        }
+    }
 }

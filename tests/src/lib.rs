@@ -36,11 +36,13 @@ pub struct TestOptions {
     /// Whether the app reaches its database through a [`Proxy`] (PostgreSQL only: a SQLite
     /// file cannot be cut off; there the option does nothing and `TestApp.proxy` is `None`).
     pub database_proxy: bool,
+    /// Another app's database, to run a second replica over it (default: a fresh one).
+    pub database: Option<TestDatabase>,
 }
 
 impl Default for TestOptions {
     fn default() -> Self {
-        Self { env: Vec::new(), smtp: true, demo: false, database_proxy: false }
+        Self { env: Vec::new(), smtp: true, demo: false, database_proxy: false, database: None }
     }
 }
 
@@ -76,7 +78,10 @@ impl TestApp {
 
     /// Starts the service with these options.
     pub async fn spawn_with(options: TestOptions) -> Self {
-        let database = TestDatabase::create().await;
+        let database = match options.database.clone() {
+            Some(shared) => shared,
+            None => TestDatabase::create().await,
+        };
         let proxy = match (options.database_proxy, database.backend) {
             (true, Backend::Postgres) => {
                 let target = proxy::target_of(&database.url, 5432).expect("a host in the database URL");
@@ -162,6 +167,21 @@ impl TestApp {
         let response = request.send().await.expect("POST /graphql");
         let status = response.status().as_u16();
         (status, response.json().await.expect("JSON response"))
+    }
+
+    /// A second replica of this app: the same database and admin token, a process state and
+    /// port of its own.
+    pub async fn replica(&self) -> Self {
+        Self::spawn_with(TestOptions { database: Some(self.database.clone()), smtp: false, ..Default::default() }).await
+    }
+
+    /// GETs a GraphQL query with optional extra headers; returns the whole response.
+    pub async fn gql_get(&self, query: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.get(format!("{}/graphql", self.base_url)).query(&[("query", query)]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("GET /graphql")
     }
 
     /// Emails the SMTP server received so far.

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
-use entity::{posting_skill, role, skill, snapshot};
+use entity::{posting, posting_skill, role, skill, snapshot};
+use jobs::postings::{self, PageRequest, PostingFilter};
 use jobs::{Week, catalog};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
@@ -76,6 +77,24 @@ pub struct TrendKey(pub i32, pub usize);
 /// The skills of a posting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PostingSkillsKey(pub i32);
+/// A role by slug.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleSlugKey(pub String);
+/// A page of a role's postings, with the filter and page its siblings in the list share.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RolePostingsKey(pub i32, pub Arc<(PostingFilter, PageRequest)>);
+/// How many of a role's postings match a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RolePostingCountKey(pub i32, pub Arc<PostingFilter>);
+
+/// Groups the role ids of a batch by what they share, so each group is one statement.
+fn by_shared<S: Clone + Eq + std::hash::Hash>(keys: impl Iterator<Item = (i32, S)>) -> HashMap<S, Vec<i32>> {
+    let mut groups: HashMap<S, Vec<i32>> = HashMap::new();
+    for (id, shared) in keys {
+        groups.entry(shared).or_default().push(id);
+    }
+    groups
+}
 
 impl Loader<RoleKey> for Loaders {
     type Value = role::Model;
@@ -104,12 +123,8 @@ impl Loader<WeekSnapshotKey> for Loaders {
     type Error = LoadError;
 
     async fn load(&self, keys: &[WeekSnapshotKey]) -> Result<HashMap<WeekSnapshotKey, snapshot::Model>, LoadError> {
-        let mut by_week: HashMap<NaiveDate, Vec<i32>> = HashMap::new();
-        for key in keys {
-            by_week.entry(key.1).or_default().push(key.0);
-        }
         let mut out = HashMap::new();
-        for (week, ids) in by_week {
+        for (week, ids) in by_shared(keys.iter().map(|k| (k.0, k.1))) {
             let found = catalog::snapshots_in_week(&self.db, &ids, Week::containing(week)).await.map_err(load_error)?;
             out.extend(found.into_iter().map(|(id, s)| (WeekSnapshotKey(id, week), s)));
         }
@@ -122,12 +137,8 @@ impl Loader<TrendKey> for Loaders {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TrendKey]) -> Result<HashMap<TrendKey, Vec<snapshot::Model>>, LoadError> {
-        let mut by_len: HashMap<usize, Vec<i32>> = HashMap::new();
-        for key in keys {
-            by_len.entry(key.1).or_default().push(key.0);
-        }
         let mut out = HashMap::new();
-        for (weeks, ids) in by_len {
+        for (weeks, ids) in by_shared(keys.iter().map(|k| (k.0, k.1))) {
             let mut found = catalog::recent_snapshots(&self.db, &ids, weeks).await.map_err(load_error)?;
             for id in ids {
                 out.insert(TrendKey(id, weeks), found.remove(&id).unwrap_or_default());
@@ -163,6 +174,46 @@ impl Loader<PostingSkillsKey> for Loaders {
             ids.iter().map(|&id| (PostingSkillsKey(id), Vec::new())).collect();
         for (posting_id, name) in rows {
             out.entry(PostingSkillsKey(posting_id)).or_default().push(name);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<RoleSlugKey> for Loaders {
+    type Value = role::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RoleSlugKey]) -> Result<HashMap<RoleSlugKey, role::Model>, LoadError> {
+        let slugs: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        let roles = catalog::roles_by_slug(&self.db, &slugs).await.map_err(load_error)?;
+        Ok(roles.into_iter().map(|r| (RoleSlugKey(r.slug.clone()), r)).collect())
+    }
+}
+
+impl Loader<RolePostingsKey> for Loaders {
+    type Value = Vec<posting::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RolePostingsKey]) -> Result<HashMap<RolePostingsKey, Vec<posting::Model>>, LoadError> {
+        let mut out = HashMap::new();
+        for (spec, ids) in by_shared(keys.iter().map(|k| (k.0, k.1.clone()))) {
+            let (filter, page) = spec.as_ref();
+            let pages = postings::pages_by_role(&self.db, filter, &ids, *page).await.map_err(load_error)?;
+            out.extend(pages.into_iter().map(|(id, rows)| (RolePostingsKey(id, spec.clone()), rows)));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<RolePostingCountKey> for Loaders {
+    type Value = u64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RolePostingCountKey]) -> Result<HashMap<RolePostingCountKey, u64>, LoadError> {
+        let mut out = HashMap::new();
+        for (filter, ids) in by_shared(keys.iter().map(|k| (k.0, k.1.clone()))) {
+            let counts = postings::counts_by_role(&self.db, &filter, &ids).await.map_err(load_error)?;
+            out.extend(counts.into_iter().map(|(id, n)| (RolePostingCountKey(id, filter.clone()), n)));
         }
         Ok(out)
     }

@@ -45,12 +45,22 @@ impl Extension for ObserveExtension {
         // The HTTP middleware's span declared `operation`; the log line of the request
         // then says which operation it was.
         tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
-        let name = crate::metrics::bounded_name(operation_name);
         let started = Instant::now();
         let response = next.run(ctx, operation_name).await;
-        metrics::histogram!("graphql_operation_duration_seconds", "operation" => name.clone())
-            .record(started.elapsed().as_secs_f64());
-        metrics::counter!("graphql_operations_total", "operation" => name).increment(1);
+        record_operation(operation_name, started);
         response
     }
+}
+
+fn record_operation(operation_name: Option<&str>, started: Instant) {
+    let name = crate::metrics::bounded_name(operation_name);
+    metrics::histogram!("graphql_operation_duration_seconds", "operation" => name.clone())
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("graphql_operations_total", "operation" => name).increment(1);
+}
+
+/// Counts an operation answered from the response cache like one that ran.
+pub fn record_cached_operation(operation_name: Option<&str>) {
+    tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
+    record_operation(operation_name, Instant::now());
 }

@@ -49,6 +49,11 @@ pub fn split_page<T>(rows: &mut Vec<T>, page: Page) -> bool {
     more
 }
 
+/// The total of a list when the page itself shows it: the first page, with nothing after it.
+pub fn known_total(page: Page, has_next_page: bool, rows: usize) -> Option<i32> {
+    (page.after.is_none() && !has_next_page).then(|| i32::try_from(rows).unwrap_or(i32::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +67,14 @@ mod tests {
         let err = Page::parse(101, None, "role").expect_err("too many");
         assert_eq!(err.to_string(), "first must be between 0 and 100, got 101");
         assert!(Page::parse(-1, None, "role").is_err());
+    }
+
+    #[test]
+    fn only_a_whole_first_page_shows_its_total() {
+        let first = Page::parse(10, None, "role").expect("valid");
+        let later = Page::parse(10, Some(&cursor("role", 3)), "role").expect("valid");
+        assert_eq!(known_total(first, false, 7), Some(7));
+        assert_eq!(known_total(first, true, 10), None);
+        assert_eq!(known_total(later, false, 2), None);
     }
 }

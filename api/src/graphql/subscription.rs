@@ -30,7 +30,7 @@ impl SubscriptionRoot {
                     .id,
             ),
         };
-        let events = BroadcastStream::new(state.snapshot_events.subscribe());
+        let events = BroadcastStream::new(state.changes.subscribe());
         Ok(events.filter_map(move |event| async move {
             // A lagging client skips what it missed rather than failing the stream.
             let snapshot = event.ok()?;

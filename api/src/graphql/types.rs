@@ -334,6 +334,7 @@ pub struct RoleEdge {
 
 /// A page of roles.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct RoleConnection {
     /// Edges with cursors.
     pub edges: Vec<RoleEdge>,
@@ -341,8 +342,9 @@ pub struct RoleConnection {
     pub nodes: Vec<Role>,
     /// Paging.
     pub page_info: PageInfo,
-    /// Roles in all.
-    pub total_count: i32,
+    /// Roles in all, when the page shows them all (else counted when asked for).
+    #[graphql(skip)]
+    pub known_total: Option<i32>,
 }
 
 /// An edge of a posting list.
@@ -356,6 +358,7 @@ pub struct PostingEdge {
 
 /// A page of postings.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct PostingConnection {
     /// Edges with cursors.
     pub edges: Vec<PostingEdge>,
@@ -363,8 +366,9 @@ pub struct PostingConnection {
     pub nodes: Vec<Posting>,
     /// Paging.
     pub page_info: PageInfo,
-    /// Postings matching the filter in all.
-    pub total_count: i32,
+    /// Where `totalCount` comes from, when asked for.
+    #[graphql(skip)]
+    pub total: crate::graphql::query::postings::PostingTotal,
 }
 
 /// A page of items with cursors: the one shape every connection is built from.

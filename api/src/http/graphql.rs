@@ -5,6 +5,7 @@
 //! anonymous GET queries for a short while and nothing else.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
@@ -14,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::persisted::{PersistedError, resolve_persisted};
+use super::response_cache::{CacheKey, CachedAnswer};
 use super::{HttpState, graphiql};
 use crate::auth::BearerToken;
 
@@ -92,16 +94,21 @@ fn not_acceptable() -> Response {
     )
 }
 
-fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+/// The type and name of the operation a request runs, when its document parses.
+fn operation_of(request: &async_graphql::Request) -> Option<(OperationType, Option<String>)> {
     let document = async_graphql::parser::parse_query(&request.query).ok()?;
     match document.operations {
-        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Single(op) => Some((op.node.ty, None)),
         DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
-            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+            Some(name) => ops.get(name.as_str()).map(|op| (op.node.ty, Some(name.clone()))),
+            None if ops.len() == 1 => ops.into_iter().next().map(|(name, op)| (op.node.ty, Some(name.to_string()))),
             None => None,
         },
     }
+}
+
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    operation_of(request).map(|(ty, _)| ty)
 }
 
 #[derive(serde::Deserialize)]
@@ -183,9 +190,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    // A shared cache may keep the answer only if it is the same for every anonymous client.
-    let cacheable = !headers.contains_key(header::AUTHORIZATION);
-    let mut response = execute(&state, gql, &headers, ip, media, cacheable).await;
+    let mut response = execute(&state, gql, &headers, ip, media, Method::Get).await;
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Authorization"));
     response
 }
@@ -218,18 +223,43 @@ pub async fn post_graphql(State(state): State<HttpState>, request: Request) -> R
     if gql.query.is_empty() {
         return error_response(StatusCode::BAD_REQUEST, media, BODY_SHAPE);
     }
-    execute(&state, gql, &headers, ip, media, false).await
+    execute(&state, gql, &headers, ip, media, Method::Post).await
 }
 
-/// Runs a request; `cacheable` says whether an error-free answer may be kept by shared caches.
+/// How a query arrived: only answers to GET may be kept by shared caches (and carry an ETag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Runs a request, or answers it from the response cache when it is an anonymous query
+/// answered since the last write.
 async fn execute(
     state: &HttpState,
     request: async_graphql::Request,
     headers: &HeaderMap,
     ip: ClientIp,
     media: &'static str,
-    cacheable: bool,
+    method: Method,
 ) -> Response {
+    // Answers to anonymous requests are the same for every client: those may be kept.
+    let anonymous = !headers.contains_key(header::AUTHORIZATION);
+    let cache = &state.app.response_cache;
+    let cached = (anonymous && cache.is_enabled()).then(|| (CacheKey::of(&request), state.app.changes.generation()));
+    if let Some((key, generation)) = &cached {
+        if let Some(answer) = cache.get(key, *generation) {
+            metrics::counter!("graphql_response_cache_hits_total").increment(1);
+            crate::graphql::observe::record_cached_operation(answer.operation.as_deref());
+            return answer_response(answer, headers, media, method);
+        }
+        metrics::counter!("graphql_response_cache_misses_total").increment(1);
+    }
+    // Only queries are kept (never mutations), under the name they are counted by.
+    let query_name = match cached.is_some().then(|| operation_of(&request)).flatten() {
+        Some((OperationType::Query, name)) => Some(name),
+        _ => None,
+    };
     let request = request.data(BearerToken::from_headers(headers)).data(ip);
     let response = state.schema.execute(request).await;
     let code_of =
@@ -246,19 +276,52 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    let cache = if cacheable && response.errors.is_empty() { CACHE_PUBLIC } else { CACHE_NONE };
+    let error_free = response.errors.is_empty();
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({}));
     if not_executed && let Some(fields) = body.as_object_mut() {
         // The spec: a request error has no `data` entry at all (not even null).
         fields.remove("data");
     }
+    let body = Bytes::from(body.to_string());
+    if anonymous && error_free {
+        let answer = Arc::new(CachedAnswer::new(body, query_name.clone().flatten()));
+        if let (Some((key, generation)), Some(_)) = (cached, query_name) {
+            cache.insert(key, generation, answer.clone());
+        }
+        return answer_response(answer, headers, media, method);
+    }
     (
         status,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(media)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE)),
         ],
-        body.to_string(),
+        body,
     )
         .into_response()
+}
+
+/// An error-free answer to an anonymous request: over GET, public for shared caches, with
+/// an `ETag`, and 304 when the client already has it.
+fn answer_response(answer: Arc<CachedAnswer>, headers: &HeaderMap, media: &'static str, method: Method) -> Response {
+    if method == Method::Post {
+        let headers = [
+            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE)),
+        ];
+        return (StatusCode::OK, headers, answer.body.clone()).into_response();
+    }
+    let public = [(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_PUBLIC)), (header::ETAG, answer.etag.clone())];
+    if if_none_match(headers, &answer.etag) {
+        return (StatusCode::NOT_MODIFIED, public).into_response();
+    }
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(media))], public, answer.body.clone())
+        .into_response()
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`).
+fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    let etag = etag.to_str().unwrap_or("");
+    tags.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
 }

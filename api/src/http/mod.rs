@@ -1,11 +1,13 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, health, the pages.
 
+mod byte_lru;
 mod graphiql;
 pub mod graphql;
 mod health;
 mod pages;
 pub mod persisted;
 pub mod request_log;
+pub mod response_cache;
 
 use std::time::Duration;
 

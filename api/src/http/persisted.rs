@@ -2,13 +2,15 @@
 //! instead of its text once the server has seen it. Resolved in the HTTP layer, before the
 //! GET-mutation check, so that a persisted mutation is refused over GET like any other.
 
-use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
+use super::byte_lru::ByteLru;
+
 /// Most persisted queries kept; the least recently used goes first.
-const MAX_PERSISTED_QUERIES: usize = 1_000;
+const MAX_PERSISTED_QUERIES: NonZeroUsize = NonZeroUsize::new(1_000).expect("non-zero");
 /// Longest query text that is persisted (longer ones run but are not kept).
 const MAX_PERSISTED_QUERY_BYTES: usize = 100 * 1024;
 /// Bytes of query text kept in all, so that 1,000 queries of 100 KB cannot take 100 MB.
@@ -18,7 +20,7 @@ const MAX_PERSISTED_TOTAL_BYTES: usize = 8 * 1024 * 1024;
 /// least recently used evicted first. Per process: a client that meets a replica which has
 /// not seen its hash gets `PersistedQueryNotFound` and sends the query again.
 #[derive(Clone)]
-pub struct PersistedQueries(Arc<Mutex<Lru>>);
+pub struct PersistedQueries(Arc<Mutex<ByteLru<String, Arc<str>>>>);
 
 impl Default for PersistedQueries {
     fn default() -> Self {
@@ -27,59 +29,20 @@ impl Default for PersistedQueries {
 }
 
 impl PersistedQueries {
-    fn with_limits(max_entries: usize, max_bytes: usize) -> Self {
-        Self(Arc::new(Mutex::new(Lru { max_entries, max_bytes, ..Lru::default() })))
+    fn with_limits(max_entries: NonZeroUsize, max_bytes: usize) -> Self {
+        Self(Arc::new(Mutex::new(ByteLru::new(max_entries, max_bytes))))
     }
 
     /// The query stored under `hash`, now the most recently used.
     fn get(&self, hash: &str) -> Option<Arc<str>> {
         // A panic while holding the lock leaves the map consistent (no step panics half-way).
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(hash)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(hash).cloned()
     }
 
     fn insert(&self, hash: String, query: &str) {
         if query.len() <= MAX_PERSISTED_QUERY_BYTES {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(hash, query);
-        }
-    }
-}
-
-#[derive(Default)]
-struct Lru {
-    max_entries: usize,
-    max_bytes: usize,
-    /// hash → (query, tick of its last use).
-    entries: HashMap<String, (Arc<str>, u64)>,
-    /// tick of last use → hash; the first entry is the next one evicted.
-    recency: BTreeMap<u64, String>,
-    clock: u64,
-    bytes: usize,
-}
-
-impl Lru {
-    /// The query stored under `hash`, marked as just used.
-    fn get(&mut self, hash: &str) -> Option<Arc<str>> {
-        let (query, used) = self.entries.get_mut(hash)?;
-        self.clock += 1;
-        self.recency.remove(used);
-        *used = self.clock;
-        self.recency.insert(self.clock, hash.to_owned());
-        Some(query.clone())
-    }
-
-    fn insert(&mut self, hash: String, query: &str) {
-        if self.get(&hash).is_some() {
-            return;
-        }
-        self.clock += 1;
-        self.bytes += hash.len() + query.len();
-        self.recency.insert(self.clock, hash.clone());
-        self.entries.insert(hash, (Arc::from(query), self.clock));
-        while self.entries.len() > self.max_entries || self.bytes > self.max_bytes {
-            let Some((_, oldest)) = self.recency.pop_first() else { break };
-            if let Some((query, _)) = self.entries.remove(&oldest) {
-                self.bytes -= oldest.len() + query.len();
-            }
+            let size = hash.len() + query.len();
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(hash, Arc::from(query), size);
         }
     }
 }
@@ -137,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_query_is_evicted_first() {
-        let store = PersistedQueries::with_limits(2, 1024);
+        let store = PersistedQueries::with_limits(NonZeroUsize::new(2).expect("non-zero"), 1024);
         store.insert("a".into(), "{ a }");
         store.insert("b".into(), "{ b }");
         assert!(store.get("a").is_some(), "a is now more recent than b");
@@ -149,7 +112,7 @@ mod tests {
 
     #[test]
     fn stored_bytes_stay_within_the_budget() {
-        let store = PersistedQueries::with_limits(100, 20);
+        let store = PersistedQueries::with_limits(NonZeroUsize::new(100).expect("non-zero"), 20);
         store.insert("a".into(), "0123456789");
         store.insert("b".into(), "0123456789");
         assert_eq!(store.get("a"), None, "two entries of 11 bytes exceed 20");

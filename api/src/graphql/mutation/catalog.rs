@@ -200,14 +200,19 @@ impl CatalogMutation {
         let state = ctx.data_unchecked::<AppState>();
         let fields =
             RoleFields { slug: input.slug, title: input.title, summary: input.summary, career_path: input.career_path };
-        Ok(jobs::roles::upsert_role(&state.db, fields, Utc::now()).await.map_err(ApiError::from).extend()?.into())
+        Ok(state
+            .write(jobs::roles::upsert_role(&state.db, fields, Utc::now()))
+            .await
+            .map_err(ApiError::from)
+            .extend()?
+            .into())
     }
 
     /// Deletes a role and its snapshots; refused while postings reference it.
     #[graphql(guard = "AdminGuard")]
     async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<bool> {
         let state = ctx.data_unchecked::<AppState>();
-        jobs::roles::delete_role(&state.db, &slug).await.map_err(ApiError::from).extend()
+        state.write(jobs::roles::delete_role(&state.db, &slug)).await.map_err(ApiError::from).extend()
     }
 
     /// Stores up to 10,000 postings; bad rows are reported, the valid rest is kept.
@@ -247,19 +252,17 @@ async fn ingest_postings(state: &AppState, postings: Vec<PostingInput>) -> ApiRe
         )));
     }
     let rows = postings.into_iter().map(ingest::PostingInput::from).collect();
-    Ok(ingest::ingest(&state.db, rows, 0, Utc::now()).await?.into())
+    Ok(state.write(ingest::ingest(&state.db, rows, 0, Utc::now())).await?.into())
 }
 
 async fn upsert_snapshot(state: &AppState, input: SnapshotInput) -> ApiResult<Snapshot> {
-    let stored = jobs::imported::upsert_imported(&state.db, input.into_import()?, Utc::now()).await?;
-    state.publish_snapshots(std::slice::from_ref(&stored));
+    let stored = state.write(jobs::imported::upsert_imported(&state.db, input.into_import()?, Utc::now())).await?;
     Ok(Snapshot(stored))
 }
 
 async fn recompute(state: &AppState, week: Option<Date>, force: bool) -> ApiResult<Vec<Snapshot>> {
     let now = Utc::now();
     let week = optional_week(week)?.unwrap_or_else(|| Week::last_completed(now));
-    let written = jobs::snapshots::recompute_week(&state.db, week, force, now).await?;
-    state.publish_snapshots(&written);
+    let written = state.write(jobs::snapshots::recompute_week(&state.db, week, force, now)).await?;
     Ok(written.into_iter().map(Snapshot).collect())
 }

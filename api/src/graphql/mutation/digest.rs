@@ -29,8 +29,7 @@ impl DigestMutation {
 async fn send_digest(state: &AppState, week: Option<Date>) -> ApiResult<DigestRun> {
     let now = Utc::now();
     let week = optional_week(week)?.unwrap_or_else(|| Week::last_completed(now));
-    let started = jobs::digest::start(&state.db, week, now).await?;
-    state.publish_snapshots(&started.recomputed);
+    let started = state.write(jobs::digest::start(&state.db, week, now)).await?;
     let run = started.run.clone();
     if run.status == entity::RunStatus::Sending {
         crate::weekly::deliver_in_background(state, started.run);

@@ -1,17 +1,19 @@
-//! `postings(filter)`: filtered, paginated postings over indexed columns.
+//! `postings(filter)` and `Role.postings`: filtered keyset pages of postings. The pages of the
+//! roles of one list are loaded together (one statement), and `totalCount` is counted only
+//! when the query selects it and the page does not already show it.
 
-use async_graphql::{Context, InputObject, Object, ResultExt};
-use entity::{posting, posting_skill, skill};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use std::sync::Arc;
+
+use async_graphql::{ComplexObject, Context, InputObject, Object, ResultExt};
+use entity::posting;
+use jobs::postings::{self as service, PageRequest};
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::pagination::{Page, cursor, split_page};
+use crate::graphql::loaders::{AppLoader, RolePostingCountKey, RolePostingsKey, RoleSlugKey};
+use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Seniority, page_of};
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// Which postings to list; every field narrows the list.
 #[derive(InputObject, Debug, Clone, Default)]
@@ -34,6 +36,17 @@ pub struct PostingFilter {
     pub open_in: Option<Date>,
 }
 
+/// Where a page's `totalCount` comes from, when it is asked for.
+#[derive(Debug, Clone)]
+pub enum PostingTotal {
+    /// The page shows every match, or none can match.
+    Known(i32),
+    /// Counted over the whole table (the top-level `postings`).
+    Count(Arc<service::PostingFilter>, Option<i32>),
+    /// Counted with the other roles of the same list, in one statement.
+    RoleCount(RolePostingCountKey),
+}
+
 /// Posting queries.
 #[derive(Default)]
 pub struct PostingQuery;
@@ -49,89 +62,100 @@ impl PostingQuery {
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        let db = &ctx.data_unchecked::<AppState>().db;
-        find_postings(db, filter.unwrap_or_default(), None, first.unwrap_or(20), after.as_deref()).await.extend()
+        find_postings(ctx, filter.unwrap_or_default(), first.unwrap_or(20), after.as_deref()).await.extend()
     }
 }
 
-async fn condition(
-    db: &DatabaseConnection,
-    filter: PostingFilter,
-    role_id: Option<i32>,
-) -> ApiResult<Option<Condition>> {
-    let mut cond = Condition::all();
-    if let Some(slug) = &filter.role {
-        let role = jobs::roles::find_by_slug(db, slug)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no role has the slug \"{slug}\"")))?;
-        if role_id.is_some_and(|id| id != role.id) {
-            return Ok(None);
+/// The filter of the service, and the role id it names (`Err(())` for a role that has no
+/// postings here: an unknown slug at the top level is NOT_FOUND instead).
+async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(service::PostingFilter, Option<i32>)> {
+    let role_id = match &filter.role {
+        None => None,
+        Some(slug) => {
+            let role = ctx.data_unchecked::<AppLoader>().load_one(RoleSlugKey(slug.clone())).await?;
+            Some(role.ok_or_else(|| ApiError::NotFound(format!("no role has the slug \"{slug}\"")))?.id)
         }
-        cond = cond.add(posting::Column::RoleId.eq(role.id));
-    }
-    if let Some(id) = role_id {
-        cond = cond.add(posting::Column::RoleId.eq(id));
-    }
-    if let Some(remote) = filter.remote {
-        cond = cond.add(posting::Column::Remote.eq(remote));
-    }
-    if let Some(seniority) = filter.seniority {
-        cond = cond.add(posting::Column::Seniority.eq(entity::Seniority::from(seniority)));
-    }
-    if let Some(metro) = filter.metro {
-        cond = cond.add(posting::Column::Metro.eq(metro));
-    }
-    if let Some(company) = filter.company {
-        cond = cond.add(posting::Column::Company.eq(company));
-    }
-    if let Some(min) = filter.min_salary {
-        cond = cond.add(posting::Column::SalaryMid.gte(f64::from(min)));
-    }
-    if let Some(date) = filter.open_in {
-        let sunday = date.week().map_err(|e| ApiError::BadUserInput(format!("openIn: {e}")))?.sunday();
-        cond = cond
-            .add(posting::Column::PostedAt.lte(sunday))
-            .add(Condition::any().add(posting::Column::ClosedAt.is_null()).add(posting::Column::ClosedAt.gt(sunday)));
-    }
-    if let Some(name) = filter.skill {
-        let with_skill = Query::select()
-            .column(posting_skill::Column::PostingId)
-            .from(posting_skill::Entity)
-            .inner_join(
-                skill::Entity,
-                Expr::col((skill::Entity, skill::Column::Id))
-                    .equals((posting_skill::Entity, posting_skill::Column::SkillId)),
-            )
-            .and_where(Expr::col((skill::Entity, skill::Column::Key)).eq(entity::skill::skill_key(&name)))
-            .to_owned();
-        cond = cond.add(posting::Column::Id.in_subquery(with_skill));
-    }
-    Ok(Some(cond))
+    };
+    let open_in =
+        filter.open_in.map(|d| d.week().map_err(|e| ApiError::BadUserInput(format!("openIn: {e}")))).transpose()?;
+    let service = service::PostingFilter {
+        remote: filter.remote,
+        seniority: filter.seniority.map(entity::Seniority::from),
+        metro: filter.metro,
+        company: filter.company,
+        skill_key: filter.skill.as_deref().map(entity::skill::skill_key),
+        min_salary: filter.min_salary,
+        open_in,
+    };
+    Ok((service, role_id))
 }
 
-/// A page of the postings matching `filter` (and of `role_id`, when given).
-pub async fn find_postings(
-    db: &DatabaseConnection,
+fn page_request(page: Page) -> PageRequest {
+    PageRequest { first: page.first, after: page.after }
+}
+
+/// The connection of a page of rows fetched with one extra.
+fn connection(mut rows: Vec<posting::Model>, page: Page, total: PostingTotal) -> PostingConnection {
+    let has_next = split_page(&mut rows, page);
+    let total = match known_total(page, has_next, rows.len()) {
+        Some(known) => PostingTotal::Known(known),
+        None => total,
+    };
+    let (edges, nodes, page_info) =
+        page_of(rows, has_next, |p| cursor("posting", p.id), Posting, |cursor, node| PostingEdge { cursor, node });
+    PostingConnection { edges, nodes, page_info, total }
+}
+
+/// The top-level `postings`: one page over every role (or the filter's role).
+async fn find_postings(
+    ctx: &Context<'_>,
     filter: PostingFilter,
-    role_id: Option<i32>,
     first: i32,
     after: Option<&str>,
 ) -> ApiResult<PostingConnection> {
     let page = Page::parse(first, after, "posting")?;
-    let (rows, has_next, total_count) = match condition(db, filter, role_id).await? {
-        None => (Vec::new(), false, 0),
-        Some(cond) => {
-            let total = posting::Entity::find().filter(cond.clone()).count(db).await? as i32;
-            let mut query = posting::Entity::find().filter(cond).order_by_asc(posting::Column::Id);
-            if let Some(after) = page.after {
-                query = query.filter(posting::Column::Id.gt(after));
+    let (filter, role_id) = service_filter(ctx, filter).await?;
+    let rows = service::page(&app_state(ctx).db, &filter, role_id, page_request(page)).await?;
+    Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
+}
+
+/// `Role.postings`: this role's page, loaded with the pages of its siblings.
+pub async fn role_postings(
+    ctx: &Context<'_>,
+    role_id: i32,
+    filter: PostingFilter,
+    first: i32,
+    after: Option<&str>,
+) -> ApiResult<PostingConnection> {
+    let page = Page::parse(first, after, "posting")?;
+    let (filter, filter_role) = service_filter(ctx, filter).await?;
+    if filter_role.is_some_and(|id| id != role_id) {
+        // A filter naming another role matches none of this role's postings.
+        return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
+    }
+    let filter = Arc::new(filter);
+    let key = RolePostingsKey(role_id, Arc::new((filter.as_ref().clone(), page_request(page))));
+    let rows = ctx.data_unchecked::<AppLoader>().load_one(key).await?.unwrap_or_default();
+    Ok(connection(rows, page, PostingTotal::RoleCount(RolePostingCountKey(role_id, filter))))
+}
+
+#[ComplexObject]
+impl PostingConnection {
+    /// Postings matching the filter in all.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let count = match &self.total {
+            PostingTotal::Known(n) => return Ok(*n),
+            PostingTotal::Count(filter, role_id) => {
+                service::count(&app_state(ctx).db, filter, *role_id).await.map_err(ApiError::from).extend()?
             }
-            let mut rows = query.limit(page.first + 1).all(db).await?;
-            let has_next = split_page(&mut rows, page);
-            (rows, has_next, total)
-        }
-    };
-    let (edges, nodes, page_info) =
-        page_of(rows, has_next, |p| cursor("posting", p.id), Posting, |cursor, node| PostingEdge { cursor, node });
-    Ok(PostingConnection { edges, nodes, page_info, total_count })
+            PostingTotal::RoleCount(key) => ctx
+                .data_unchecked::<AppLoader>()
+                .load_one(key.clone())
+                .await
+                .map_err(ApiError::from)
+                .extend()?
+                .unwrap_or(0),
+        };
+        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    }
 }

@@ -4,13 +4,13 @@ use async_graphql::{ComplexObject, Context, Object, ResultExt};
 use entity::role;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::postings::{PostingFilter, find_postings};
+use super::postings::{PostingFilter, role_postings};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, TrendKey, WeekSnapshotKey};
-use crate::graphql::pagination::{Page, cursor, split_page};
+use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// Most weeks a trend may span.
 pub const MAX_TREND_WEEKS: i32 = 104;
@@ -29,12 +29,12 @@ impl RoleQuery {
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<RoleConnection> {
-        list_roles(&ctx.data_unchecked::<AppState>().db, first.unwrap_or(20), after.as_deref()).await.extend()
+        list_roles(&app_state(ctx).db, first.unwrap_or(20), after.as_deref()).await.extend()
     }
 
     /// The role with this slug, or null.
     async fn role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Role>> {
-        let db = &ctx.data_unchecked::<AppState>().db;
+        let db = &app_state(ctx).db;
         Ok(jobs::roles::find_by_slug(db, &slug).await.map_err(ApiError::from).extend()?.map(Role::from))
     }
 }
@@ -47,10 +47,22 @@ async fn list_roles(db: &DatabaseConnection, first: i32, after: Option<&str>) ->
     }
     let mut rows = query.limit(page.first + 1).all(db).await?;
     let has_next = split_page(&mut rows, page);
-    let total_count = role::Entity::find().count(db).await? as i32;
+    let known_total = known_total(page, has_next, rows.len());
     let (edges, nodes, page_info) =
         page_of(rows, has_next, |r| cursor("role", r.id), Role::from, |cursor, node| RoleEdge { cursor, node });
-    Ok(RoleConnection { edges, nodes, page_info, total_count })
+    Ok(RoleConnection { edges, nodes, page_info, known_total })
+}
+
+#[ComplexObject]
+impl RoleConnection {
+    /// Roles in all.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        if let Some(known) = self.known_total {
+            return Ok(known);
+        }
+        let count = role::Entity::find().count(&app_state(ctx).db).await.map_err(ApiError::from).extend()?;
+        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    }
 }
 
 #[ComplexObject]
@@ -78,8 +90,7 @@ impl Role {
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        let db = &ctx.data_unchecked::<AppState>().db;
-        find_postings(db, filter.unwrap_or_default(), Some(self.role_id), first.unwrap_or(20), after.as_deref())
+        role_postings(ctx, self.role_id, filter.unwrap_or_default(), first.unwrap_or(20), after.as_deref())
             .await
             .extend()
     }

@@ -1,14 +1,14 @@
 //! `subscribers` (admin) and the subscriber output types.
 
-use async_graphql::{Context, Object, ResultExt, SimpleObject};
+use async_graphql::{ComplexObject, Context, Object, ResultExt, SimpleObject};
 use entity::subscriber;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::AdminGuard;
-use crate::error::ApiResult;
-use crate::graphql::pagination::{Page, cursor, split_page};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::types::{PageInfo, SubscriberStatus};
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// A newsletter subscriber: the address, its state and what it follows (never its tokens).
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -29,13 +29,38 @@ impl From<subscriber::Model> for Subscriber {
 
 /// A page of subscribers.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct SubscriberConnection {
     /// The subscribers of this page, oldest sign-up first.
     pub nodes: Vec<Subscriber>,
     /// Where the next page starts.
     pub page_info: PageInfo,
+    /// The status filter, for `totalCount`.
+    #[graphql(skip)]
+    pub status: Option<SubscriberStatus>,
+    /// The total when the page shows it.
+    #[graphql(skip)]
+    pub known_total: Option<i32>,
+}
+
+#[ComplexObject]
+impl SubscriberConnection {
     /// Subscribers matching the filter, on every page.
-    pub total_count: i32,
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        if let Some(known) = self.known_total {
+            return Ok(known);
+        }
+        let count = matching(self.status).count(&app_state(ctx).db).await.map_err(ApiError::from).extend()?;
+        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    }
+}
+
+fn matching(status: Option<SubscriberStatus>) -> sea_orm::Select<subscriber::Entity> {
+    let all = subscriber::Entity::find();
+    match status {
+        Some(status) => all.filter(subscriber::Column::Status.eq(entity::SubscriberStatus::from(status))),
+        None => all,
+    }
 }
 
 /// Subscriber queries (admin).
@@ -53,7 +78,7 @@ impl SubscriberQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<SubscriberConnection> {
-        let db = &ctx.data_unchecked::<AppState>().db;
+        let db = &app_state(ctx).db;
         list_subscribers(db, status, first.unwrap_or(50), after.as_deref()).await.extend()
     }
 }
@@ -65,12 +90,7 @@ async fn list_subscribers(
     after: Option<&str>,
 ) -> ApiResult<SubscriberConnection> {
     let page = Page::parse(first, after, "subscriber")?;
-    let mut filtered = subscriber::Entity::find();
-    if let Some(status) = status {
-        filtered = filtered.filter(subscriber::Column::Status.eq(entity::SubscriberStatus::from(status)));
-    }
-    let total_count = filtered.clone().count(db).await? as i32;
-    let mut query = filtered.order_by_asc(subscriber::Column::Id);
+    let mut query = matching(status).order_by_asc(subscriber::Column::Id);
     if let Some(after) = page.after {
         query = query.filter(subscriber::Column::Id.gt(after));
     }
@@ -78,8 +98,9 @@ async fn list_subscribers(
     let has_next_page = split_page(&mut rows, page);
     let end_cursor = rows.last().map(|s| cursor("subscriber", s.id));
     Ok(SubscriberConnection {
+        known_total: known_total(page, has_next_page, rows.len()),
         nodes: rows.into_iter().map(Subscriber::from).collect(),
         page_info: PageInfo { has_next_page, end_cursor },
-        total_count,
+        status,
     })
 }

@@ -1,0 +1,210 @@
+//! Pages of postings for dashboards: filters over indexed columns, keyset pages in id order,
+//! and the pages of many roles in one statement (a `LATERAL` join on PostgreSQL, a `UNION ALL`
+//! of per-role index scans on SQLite), so a list of roles with their postings costs one
+//! statement however many roles it shows.
+
+use std::collections::HashMap;
+
+use entity::{Seniority, posting, posting_skill, skill};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+};
+
+use crate::week::Week;
+
+/// Which postings to list; every field narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PostingFilter {
+    /// Remote-friendly or not.
+    pub remote: Option<bool>,
+    /// Seniority.
+    pub seniority: Option<Seniority>,
+    /// Metro, exactly as stored.
+    pub metro: Option<String>,
+    /// Company, exactly as stored.
+    pub company: Option<String>,
+    /// A skill, by its key (`skill::skill_key`).
+    pub skill_key: Option<String>,
+    /// Salary midpoint at least this (USD a year).
+    pub min_salary: Option<i32>,
+    /// Open in that week.
+    pub open_in: Option<Week>,
+}
+
+/// A keyset page: `first` items after the item with id `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    /// Items wanted.
+    pub first: u64,
+    /// Items after this id.
+    pub after: Option<i32>,
+}
+
+impl PostingFilter {
+    /// The filter as a condition on `posting` (without the role).
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(remote) = self.remote {
+            cond = cond.add(posting::Column::Remote.eq(remote));
+        }
+        if let Some(seniority) = self.seniority {
+            cond = cond.add(posting::Column::Seniority.eq(seniority));
+        }
+        if let Some(metro) = &self.metro {
+            cond = cond.add(posting::Column::Metro.eq(metro.as_str()));
+        }
+        if let Some(company) = &self.company {
+            cond = cond.add(posting::Column::Company.eq(company.as_str()));
+        }
+        if let Some(min) = self.min_salary {
+            cond = cond.add(posting::Column::SalaryMid.gte(f64::from(min)));
+        }
+        if let Some(week) = self.open_in {
+            let sunday = week.sunday();
+            cond = cond.add(posting::Column::PostedAt.lte(sunday)).add(
+                Condition::any().add(posting::Column::ClosedAt.is_null()).add(posting::Column::ClosedAt.gt(sunday)),
+            );
+        }
+        if let Some(key) = &self.skill_key {
+            let with_skill = Query::select()
+                .column(posting_skill::Column::PostingId)
+                .from(posting_skill::Entity)
+                .inner_join(
+                    skill::Entity,
+                    Expr::col((skill::Entity, skill::Column::Id))
+                        .equals((posting_skill::Entity, posting_skill::Column::SkillId)),
+                )
+                .and_where(Expr::col((skill::Entity, skill::Column::Key)).eq(key.as_str()))
+                .to_owned();
+            cond = cond.add(posting::Column::Id.in_subquery(with_skill));
+        }
+        cond
+    }
+
+    /// The filter, plus the role when given.
+    fn with_role(&self, role_id: Option<i32>) -> Condition {
+        match role_id {
+            Some(id) => self.condition().add(posting::Column::RoleId.eq(id)),
+            None => self.condition(),
+        }
+    }
+}
+
+/// The page's select: matching postings in id order, one more than asked (it tells whether a
+/// next page exists).
+fn page_select(cond: Condition, page: PageRequest) -> SelectStatement {
+    let mut query = posting::Entity::find().filter(cond).order_by_asc(posting::Column::Id);
+    if let Some(after) = page.after {
+        query = query.filter(posting::Column::Id.gt(after));
+    }
+    query.limit(page.first + 1).into_query()
+}
+
+/// One page of the postings matching `filter` (of `role_id` when given): up to
+/// `page.first + 1` rows, the extra one telling that a next page exists.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &PostingFilter,
+    role_id: Option<i32>,
+    page: PageRequest,
+) -> Result<Vec<posting::Model>, DbErr> {
+    let statement = db.get_database_backend().build(&page_select(filter.with_role(role_id), page));
+    posting::Model::find_by_statement(statement).all(db).await
+}
+
+/// The same page for each of `role_ids`, in one statement; every role is in the answer.
+pub async fn pages_by_role(
+    db: &impl ConnectionTrait,
+    filter: &PostingFilter,
+    role_ids: &[i32],
+    page: PageRequest,
+) -> Result<HashMap<i32, Vec<posting::Model>>, DbErr> {
+    let mut out: HashMap<i32, Vec<posting::Model>> = role_ids.iter().map(|&id| (id, Vec::new())).collect();
+    if role_ids.is_empty() {
+        return Ok(out);
+    }
+    let statement = pages_by_role_statement(db.get_database_backend(), filter, role_ids, page);
+    for row in posting::Model::find_by_statement(statement).all(db).await? {
+        out.entry(row.role_id).or_default().push(row);
+    }
+    for rows in out.values_mut() {
+        rows.sort_by_key(|p| p.id);
+    }
+    Ok(out)
+}
+
+/// The one statement of [`pages_by_role`] (`role_ids` must not be empty).
+pub fn pages_by_role_statement(
+    backend: DbBackend,
+    filter: &PostingFilter,
+    role_ids: &[i32],
+    page: PageRequest,
+) -> Statement {
+    match backend {
+        DbBackend::Postgres => {
+            // One index scan per role on (role_id, id), each stopping after its page.
+            let correlated =
+                Expr::col((posting::Entity, posting::Column::RoleId)).equals((Alias::new("r"), Alias::new("role_id")));
+            let inner = backend.build(&page_select(filter.condition().add(correlated), page));
+            let ids: Vec<String> = role_ids.iter().map(|id| format!("({id})")).collect();
+            let sql = format!(
+                "SELECT p.* FROM (VALUES {}) AS r(role_id) CROSS JOIN LATERAL ({}) AS p",
+                ids.join(", "),
+                inner.sql
+            );
+            Statement { sql, values: inner.values, db_backend: backend }
+        }
+        _ => {
+            // SQLite has no LATERAL: the same per-role scans as the members of one UNION ALL.
+            let mut sql = String::new();
+            let mut values = Vec::new();
+            for (i, &id) in role_ids.iter().enumerate() {
+                let member = backend.build(&page_select(filter.with_role(Some(id)), page));
+                if i > 0 {
+                    sql.push_str(" UNION ALL ");
+                }
+                sql.push_str(&format!("SELECT * FROM ({}) AS r{i}", member.sql));
+                values.extend(member.values.map(|v| v.0).unwrap_or_default());
+            }
+            Statement::from_sql_and_values(backend, sql, values)
+        }
+    }
+}
+
+/// How many postings match `filter` (of `role_id` when given).
+pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: Option<i32>) -> Result<u64, DbErr> {
+    posting::Entity::find().filter(filter.with_role(role_id)).count(db).await
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RoleCount {
+    role_id: i32,
+    count: i64,
+}
+
+/// How many postings match `filter` for each of `role_ids`, in one statement.
+pub async fn counts_by_role(
+    db: &impl ConnectionTrait,
+    filter: &PostingFilter,
+    role_ids: &[i32],
+) -> Result<HashMap<i32, u64>, DbErr> {
+    let mut out: HashMap<i32, u64> = role_ids.iter().map(|&id| (id, 0)).collect();
+    if role_ids.is_empty() {
+        return Ok(out);
+    }
+    let query = posting::Entity::find()
+        .select_only()
+        .column(posting::Column::RoleId)
+        .column_as(posting::Column::Id.count(), "count")
+        .filter(filter.condition().add(posting::Column::RoleId.is_in(role_ids.iter().copied())))
+        .group_by(posting::Column::RoleId)
+        .into_model::<RoleCount>()
+        .all(db)
+        .await?;
+    for row in query {
+        out.insert(row.role_id, u64::try_from(row.count).unwrap_or(0));
+    }
+    Ok(out)
+}
