@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use entity::{Seniority, posting, posting_skill, skill};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
 };
 
 use crate::week::Week;
@@ -173,9 +173,17 @@ pub fn pages_by_role_statement(
     }
 }
 
-/// How many postings match `filter` (of `role_id` when given).
+/// How many postings match `filter` (of `role_id` when given). A plain `COUNT(*)` over the
+/// condition, so that both databases can answer it from an index alone.
 pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: Option<i32>) -> Result<u64, DbErr> {
-    posting::Entity::find().filter(filter.with_role(role_id)).count(db).await
+    let count: Option<i64> = posting::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "count")
+        .filter(filter.with_role(role_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(count.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -197,7 +205,7 @@ pub async fn counts_by_role(
     let query = posting::Entity::find()
         .select_only()
         .column(posting::Column::RoleId)
-        .column_as(posting::Column::Id.count(), "count")
+        .column_as(Expr::cust("COUNT(*)"), "count")
         .filter(filter.condition().add(posting::Column::RoleId.is_in(role_ids.iter().copied())))
         .group_by(posting::Column::RoleId)
         .into_model::<RoleCount>()
