@@ -13,6 +13,13 @@ mod m20261128_000007_create_subscriber_token;
 mod m20261128_000008_create_digest_run;
 mod m20261128_000009_create_delivery;
 mod m20261129_000010_index_posting_role_id_id;
+mod m20261204_000011_create_role_rule;
+mod m20261204_000012_create_skill_alias;
+mod m20261204_000013_create_exchange_rate;
+mod m20261204_000014_create_unclassified_posting;
+mod m20261204_000015_create_feed_source;
+mod m20261204_000016_add_posting_rule_id_url;
+mod m20261204_000017_seed_skill_dictionary;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -31,6 +38,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_digest_run::Migration),
             Box::new(m20261128_000009_create_delivery::Migration),
             Box::new(m20261129_000010_index_posting_role_id_id::Migration),
+            Box::new(m20261204_000011_create_role_rule::Migration),
+            Box::new(m20261204_000012_create_skill_alias::Migration),
+            Box::new(m20261204_000013_create_exchange_rate::Migration),
+            Box::new(m20261204_000014_create_unclassified_posting::Migration),
+            Box::new(m20261204_000015_create_feed_source::Migration),
+            Box::new(m20261204_000016_add_posting_rule_id_url::Migration),
+            Box::new(m20261204_000017_seed_skill_dictionary::Migration),
         ]
     }
 }
