@@ -76,7 +76,7 @@ pub fn metro(location: &str) -> Option<String> {
     let first = location.split([';', '|', '/', '\n']).next().unwrap_or_default();
     let first = first.split(" or ").next().unwrap_or_default();
     let cleaned: String = first
-        .split(|c: char| c == '(' || c == ')')
+        .split(['(', ')'])
         .enumerate()
         .filter(|(i, _)| i % 2 == 0)
         .map(|(_, part)| part)

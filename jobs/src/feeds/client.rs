@@ -84,6 +84,10 @@ fn tls_config() -> Result<rustls::ClientConfig, FetchError> {
 impl FeedClient {
     /// A client with these settings.
     pub fn new(settings: ClientSettings) -> Result<Self, FetchError> {
+        // reqwest is built without a crypto provider of its own (no aws-lc): every client in
+        // the process, this one's and any other, uses ring, the provider the rest of the
+        // tree already has. Installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .user_agent(settings.user_agent.clone())
