@@ -21,6 +21,9 @@ mod m20261204_000015_create_feed_source;
 mod m20261204_000016_add_posting_rule_id_url;
 mod m20261204_000017_seed_skill_dictionary;
 
+/// The skill dictionary the migrations ship (benchmarks and tests measure it).
+pub use m20261204_000017_seed_skill_dictionary::shipped_skills;
+
 /// The ordered list of every migration.
 pub struct Migrator;
 

@@ -10,8 +10,8 @@ pub struct Migration;
 const SEED: &str = include_str!("seed/skills.txt");
 const CHUNK: usize = 200;
 
-/// (canonical name, its phrases) per line of the seed file.
-fn entries() -> Vec<(String, Vec<String>)> {
+/// The shipped dictionary: (canonical name, its phrases) per line of the seed file.
+pub fn shipped_skills() -> Vec<(String, Vec<String>)> {
     SEED.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -45,7 +45,7 @@ fn custom(e: impl std::fmt::Display) -> DbErr {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        let entries = entries();
+        let entries = shipped_skills();
         for chunk in entries.chunks(CHUNK) {
             let mut insert = Query::insert();
             insert.into_table(Skill::Table).columns([Skill::Key, Skill::Name]);
@@ -81,7 +81,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let entries = entries();
+        let entries = shipped_skills();
         let alias_keys: Vec<String> = entries.iter().flat_map(|(_, a)| a.iter().map(|x| alias_key(x))).collect();
         for chunk in alias_keys.chunks(CHUNK) {
             manager
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn the_seed_has_at_least_150_skills_and_no_alias_twice() {
-        let entries = entries();
+        let entries = shipped_skills();
         assert!(entries.len() >= 150, "{} skills", entries.len());
         let mut seen = std::collections::HashSet::new();
         for (name, aliases) in &entries {

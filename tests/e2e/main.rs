@@ -11,6 +11,7 @@ mod fixtures;
 mod foundation;
 mod http_api;
 mod observability;
+mod quality;
 mod query_plans;
 mod raw;
 mod shutdown;

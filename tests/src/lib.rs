@@ -6,6 +6,7 @@
 pub mod boards;
 pub mod db;
 pub mod proxy;
+pub mod quality;
 pub mod smtp;
 
 use std::collections::HashMap;

@@ -169,6 +169,21 @@ pub fn default_rules(slug: &str) -> Option<(Vec<&'static str>, Vec<&'static str>
     })
 }
 
+/// The shipped rules of the roles given as (id, slug), with made-up rule ids in their
+/// order of installation (for measuring the rules without a database).
+pub fn shipped_rules(roles: &[(i32, &str)]) -> Vec<super::titles::Rule> {
+    let mut rules = Vec::new();
+    for (role_id, slug) in roles {
+        let Some((matches, excludes)) = default_rules(slug) else { continue };
+        let kinds = matches.iter().map(|p| (entity::RuleKind::Match, *p)).chain(excludes.iter().map(|p| (entity::RuleKind::Exclude, *p)));
+        for (kind, phrase) in kinds {
+            let id = rules.len() as i32 + 1;
+            rules.push(super::titles::Rule { id, role_id: *role_id, kind, phrase: super::text::words(phrase) });
+        }
+    }
+    rules
+}
+
 /// The slugs that have shipped rules.
 pub fn slugs() -> impl Iterator<Item = &'static str> {
     RULES.iter().map(|(s, _, _)| *s)

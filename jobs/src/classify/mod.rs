@@ -144,17 +144,23 @@ impl Classifier {
         };
         let slug = self.slugs.get(&class.role_id).cloned().unwrap_or_default();
         let plain = text::plain_text(description);
-        let company = text::words(&raw.company);
-        let searched = format!("{}\n{}", raw.title, plain);
         posting.role = slug;
         posting.rule_id = Some(class.rule_id);
         posting.remote = remote::remote(raw.remote, location, &plain);
         posting.seniority = seniority::seniority(&raw.title, &plain);
-        posting.skills = self.skills.extract(&searched, |name| {
+        posting.skills = self.skills_in(&raw.title, &plain, &raw.company);
+        Ok(Outcome::Posting(Box::new(posting)))
+    }
+
+    /// The dictionary's skills a title and a plain-text description name, leaving out the
+    /// hiring company's own name (OpenAI's adverts all say "OpenAI").
+    pub fn skills_in(&self, title: &str, plain_description: &str, company: &str) -> Vec<String> {
+        let company = text::words(company);
+        let searched = format!("{title}\n{plain_description}");
+        self.skills.extract(&searched, |name| {
             let name = text::words(name);
             company == name || company.starts_with(&format!("{name} "))
-        });
-        Ok(Outcome::Posting(Box::new(posting)))
+        })
     }
 
     fn salary(&self, raw: &RawPosting) -> Result<pay::YearlyUsd, String> {
