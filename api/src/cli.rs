@@ -190,14 +190,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 report.rejected.len(),
                 started.elapsed().as_secs_f64()
             );
-            for r in &report.rejected {
-                println!(
-                    "  line {}{}: {}",
-                    r.index,
-                    r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                    r.reason
-                );
-            }
+            print_rejections(&report.rejected);
             Ok(())
         }
         Command::Snapshot { week, force } => {
@@ -255,7 +248,13 @@ async fn import_raw(file: &std::path::Path, format: jobs::import::Format, config
         report.rejected.len(),
         started.elapsed().as_secs_f64()
     );
-    for r in &report.rejected {
+    print_rejections(&report.rejected);
+    Ok(())
+}
+
+/// One line a refused row: its line number, its external id and the reason.
+fn print_rejections(rejected: &[jobs::ingest::Rejection]) {
+    for r in rejected {
         println!(
             "  line {}{}: {}",
             r.index,
@@ -263,7 +262,6 @@ async fn import_raw(file: &std::path::Path, format: jobs::import::Format, config
             r.reason
         );
     }
-    Ok(())
 }
 
 fn feed_kind(value: &str) -> anyhow::Result<entity::FeedKind> {

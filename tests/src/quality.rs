@@ -71,7 +71,10 @@ pub struct LabelledDescription {
 /// The labelled descriptions of `descriptions.jsonl`.
 pub fn descriptions() -> Vec<LabelledDescription> {
     let text = std::fs::read_to_string(fixture("descriptions.jsonl")).expect("descriptions.jsonl");
-    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a labelled description")).collect()
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a labelled description"))
+        .collect()
 }
 
 /// Precision and recall, with the counts behind them.

@@ -175,7 +175,10 @@ pub fn shipped_rules(roles: &[(i32, &str)]) -> Vec<super::titles::Rule> {
     let mut rules = Vec::new();
     for (role_id, slug) in roles {
         let Some((matches, excludes)) = default_rules(slug) else { continue };
-        let kinds = matches.iter().map(|p| (entity::RuleKind::Match, *p)).chain(excludes.iter().map(|p| (entity::RuleKind::Exclude, *p)));
+        let kinds = matches
+            .iter()
+            .map(|p| (entity::RuleKind::Match, *p))
+            .chain(excludes.iter().map(|p| (entity::RuleKind::Exclude, *p)));
         for (kind, phrase) in kinds {
             let id = rules.len() as i32 + 1;
             rules.push(super::titles::Rule { id, role_id: *role_id, kind, phrase: super::text::words(phrase) });

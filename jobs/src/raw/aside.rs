@@ -2,27 +2,28 @@
 //! reclassification), listed by title frequency, never counted in a figure.
 
 use chrono::{DateTime, Utc};
-use entity::{posting, unclassified_posting};
+use entity::unclassified_posting;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::RawPosting;
-use crate::sql::statement;
+use crate::sql::{self, KeyedTable, statement};
 
 /// Keys per statement.
 const CHUNK: usize = 500;
 
-fn keys_condition(
-    keys: &[(String, String)],
-    source: impl ColumnTrait + Copy,
-    external_id: impl ColumnTrait + Copy,
-) -> Condition {
-    keys.iter().fold(Condition::any(), |c, (s, e)| {
-        c.add(Condition::all().add(source.eq(s.clone())).add(external_id.eq(e.clone())))
-    })
+/// Deletes the rows of `table` with these keys, one statement per source and chunk.
+async fn delete_keys(db: &impl ConnectionTrait, table: KeyedTable, keys: &[(String, String)]) -> Result<(), DbErr> {
+    let mut by_source: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+    for (s, e) in keys {
+        by_source.entry(s.as_str()).or_default().push(e.clone());
+    }
+    for (source, ids) in by_source {
+        sql::delete_by_keys(db, table, source, &ids).await?;
+    }
+    Ok(())
 }
 
 /// Keeps rows aside (updating those kept before), and takes any posting with the same
@@ -31,10 +32,7 @@ pub async fn keep(db: &impl ConnectionTrait, rows: Vec<(RawPosting, String)>, no
     for chunk in rows.chunks(CHUNK) {
         let keys: Vec<(String, String)> =
             chunk.iter().map(|(r, _)| (r.source.trim().to_owned(), r.external_id.trim().to_owned())).collect();
-        posting::Entity::delete_many()
-            .filter(keys_condition(&keys, posting::Column::Source, posting::Column::ExternalId))
-            .exec(db)
-            .await?;
+        delete_keys(db, KeyedTable::Posting, &keys).await?;
         let models = chunk.iter().map(|(row, title_key)| unclassified_posting::ActiveModel {
             source: Set(row.source.trim().to_owned()),
             external_id: Set(row.external_id.trim().to_owned()),
@@ -69,14 +67,7 @@ pub async fn keep(db: &impl ConnectionTrait, rows: Vec<(RawPosting, String)>, no
 /// Forgets rows kept aside that have become postings.
 pub async fn remove(db: &impl ConnectionTrait, keys: &[(String, String)]) -> Result<(), DbErr> {
     for chunk in keys.chunks(CHUNK) {
-        unclassified_posting::Entity::delete_many()
-            .filter(keys_condition(
-                chunk,
-                unclassified_posting::Column::Source,
-                unclassified_posting::Column::ExternalId,
-            ))
-            .exec(db)
-            .await?;
+        delete_keys(db, KeyedTable::Unclassified, chunk).await?;
     }
     Ok(())
 }

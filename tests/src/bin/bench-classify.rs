@@ -54,7 +54,8 @@ fn main() {
         .filter_map(Result::ok)
         .map(|r| (r[3].to_owned(), r[1].to_owned(), r[6].parse().unwrap_or(100_000)))
         .collect();
-    let texts: Vec<String> = descriptions().into_iter().map(|d| format!("<p>{}</p><ul><li>Apply now</li></ul>", d.description)).collect();
+    let texts: Vec<String> =
+        descriptions().into_iter().map(|d| format!("<p>{}</p><ul><li>Apply now</li></ul>", d.description)).collect();
     let locations = ["Remote - US", "San Francisco, CA", "Hybrid - London, UK", "Berlin", "New York, NY; Remote"];
     let postings: Vec<RawPosting> = (0..count)
         .map(|i| {
