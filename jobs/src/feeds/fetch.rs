@@ -134,6 +134,7 @@ async fn fetch_and_store<C>(
     feeds: &Feeds,
     classifier: &Classifier,
     source: &feed_source::Model,
+    writing: &tokio::sync::Mutex<()>,
     now: DateTime<Utc>,
 ) -> Result<Result<Counts, String>, DbErr>
 where
@@ -149,6 +150,8 @@ where
         Ok(rows) => rows,
         Err(e) => return Ok(Err(format!("{url}: {e}"))),
     };
+    // Boards are read side by side, written one at a time: SQLite takes one writer.
+    let _writing = writing.lock().await;
     let known = known(db, &name).await?;
     for row in &mut rows {
         // A posting keeps the date it was first posted, whatever the board says later.
@@ -189,6 +192,7 @@ pub async fn fetch_source<C>(
     feeds: &Feeds,
     classifier: &Classifier,
     source: &feed_source::Model,
+    writing: &tokio::sync::Mutex<()>,
     now: DateTime<Utc>,
 ) -> Result<feed_source::Model, DbErr>
 where
@@ -197,7 +201,7 @@ where
     if !claim(db, source.id, now).await? {
         tracing::info!(source = %source.posting_source(), "skipped: another fetch of this board is running");
     } else {
-        let outcome = fetch_and_store(db, feeds, classifier, source, now).await;
+        let outcome = fetch_and_store(db, feeds, classifier, source, writing, now).await;
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -239,13 +243,14 @@ where
         all.retain(|s| s.kind == kind && s.board == board.trim());
     }
     let classifier = Classifier::load(db).await?;
+    let writing = tokio::sync::Mutex::new(());
     let by_kind = [FeedKind::Greenhouse, FeedKind::Lever, FeedKind::Ashby].map(|kind| {
         let of_kind: Vec<feed_source::Model> = all.iter().filter(|s| s.kind == kind).cloned().collect();
-        let classifier = &classifier;
+        let (classifier, writing) = (&classifier, &writing);
         async move {
             let mut done = Vec::with_capacity(of_kind.len());
             for source in &of_kind {
-                done.push(fetch_source(db, feeds, classifier, source, now).await?);
+                done.push(fetch_source(db, feeds, classifier, source, writing, now).await?);
             }
             Ok::<_, DbErr>(done)
         }
