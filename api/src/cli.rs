@@ -1,5 +1,5 @@
-//! The `salarygraph` command line: `serve` (default), `migrate`, `import`, `snapshot`,
-//! `demo`, `digest` and `schema`.
+//! The `salarygraph` command line: `serve` (default), `migrate`, `import`, `fetch`,
+//! `snapshot`, `demo`, `digest` and `schema`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +37,18 @@ enum Command {
         /// csv or jsonl (default: from the file name).
         #[arg(long)]
         format: Option<String>,
+        /// Raw postings (title, company, location, description, pay…): classified on the way in.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Fetch the job boards followed now (every one, or the one named).
+    Fetch {
+        /// greenhouse, lever or ashby (with --board).
+        #[arg(long, requires = "board")]
+        kind: Option<String>,
+        /// The board's name in its URL (with --kind).
+        #[arg(long, requires = "kind")]
+        board: Option<String>,
     },
     /// Recompute every role's snapshot of a week.
     Snapshot {
@@ -145,13 +157,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations: {} pending", crate::db::pending_migrations(&db).await?);
             Ok(())
         }
-        Command::Import { file, format } => {
+        Command::Fetch { kind, board } => fetch(kind, board, &config).await,
+        Command::Import { file, format, raw } => {
             let format = match format.as_deref() {
                 None => jobs::import::Format::from_path(&file),
                 Some("csv") => jobs::import::Format::Csv,
                 Some("jsonl" | "json") => jobs::import::Format::JsonLines,
                 Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
             };
+            if raw {
+                return import_raw(&file, format, &config).await;
+            }
             let db = crate::startup::open_database(&config).await?;
             let bar = ProgressBar::new_spinner();
             let started = std::time::Instant::now();
@@ -174,14 +190,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 report.rejected.len(),
                 started.elapsed().as_secs_f64()
             );
-            for r in &report.rejected {
-                println!(
-                    "  line {}{}: {}",
-                    r.index,
-                    r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                    r.reason
-                );
-            }
+            print_rejections(&report.rejected);
             Ok(())
         }
         Command::Snapshot { week, force } => {
@@ -212,6 +221,97 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn import_raw(file: &std::path::Path, format: jobs::import::Format, config: &Config) -> anyhow::Result<()> {
+    let db = crate::startup::open_database(config).await?;
+    let bar = ProgressBar::new_spinner();
+    let started = std::time::Instant::now();
+    let report = jobs::raw::import::import_raw_file(&db, file, format, Utc::now(), |r, line| {
+        bar.set_message(format!(
+            "line {line}: {} inserted, {} updated, {} unclassified, {} rejected",
+            r.inserted,
+            r.updated,
+            r.unclassified,
+            r.rejected.len()
+        ));
+        bar.tick();
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "imported {} (raw): {} inserted, {} updated, {} unclassified, {} rejected in {:.1} s",
+        file.display(),
+        report.inserted,
+        report.updated,
+        report.unclassified,
+        report.rejected.len(),
+        started.elapsed().as_secs_f64()
+    );
+    print_rejections(&report.rejected);
+    Ok(())
+}
+
+/// One line a refused row: its line number, its external id and the reason.
+fn print_rejections(rejected: &[jobs::ingest::Rejection]) {
+    for r in rejected {
+        println!(
+            "  line {}{}: {}",
+            r.index,
+            r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+            r.reason
+        );
+    }
+}
+
+fn feed_kind(value: &str) -> anyhow::Result<entity::FeedKind> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "greenhouse" => Ok(entity::FeedKind::Greenhouse),
+        "lever" => Ok(entity::FeedKind::Lever),
+        "ashby" => Ok(entity::FeedKind::Ashby),
+        other => anyhow::bail!("--kind: \"{other}\" is not greenhouse, lever or ashby"),
+    }
+}
+
+async fn fetch(kind: Option<String>, board: Option<String>, config: &Config) -> anyhow::Result<()> {
+    let only = match (kind, board) {
+        (Some(kind), Some(board)) => Some((feed_kind(&kind)?, board)),
+        _ => None,
+    };
+    let db = crate::startup::open_database(config).await?;
+    let state = crate::startup::app_state(config, db)?;
+    if let Some((kind, board)) = &only
+        && jobs::feeds::sources::find(&state.db, *kind, board).await?.is_none()
+    {
+        anyhow::bail!("{} board \"{board}\" is not followed: add it with the addSource mutation", kind.prefix());
+    }
+    let sources = crate::feeds::fetch(&state, only.as_ref().map(|(k, b)| (*k, b.as_str()))).await?;
+    if sources.is_empty() {
+        println!("no job board is followed: add one with the addSource mutation");
+    }
+    let mut failed = 0;
+    for s in &sources {
+        match &s.last_error {
+            None => println!(
+                "{}: {} seen, {} new, {} closed, {} reopened, {} unclassified, {} refused",
+                s.posting_source(),
+                s.last_seen,
+                s.last_new,
+                s.last_closed,
+                s.last_reopened,
+                s.last_unclassified,
+                s.last_refused
+            ),
+            Some(error) => {
+                failed += 1;
+                println!("{}: failed: {error}", s.posting_source());
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} boards could not be fetched", sources.len());
+    }
+    Ok(())
 }
 
 async fn digest(action: DigestCommand, config: &Config) -> anyhow::Result<()> {

@@ -51,6 +51,13 @@ pub struct Config {
     /// `RESPONSE_CACHE_MB` (default `64`; `0` turns it off): memory for answers to anonymous
     /// queries, kept until the data changes.
     pub response_cache_bytes: usize,
+    /// `FETCH_SCHEDULE` (default `0 0 6 * * *`, daily at 06:00 UTC): cron with seconds for
+    /// fetching the job boards followed.
+    pub fetch_schedule: String,
+    /// `FETCH_TIMEOUT` (default `30`): seconds one job-board request may take.
+    pub fetch_timeout_secs: u32,
+    /// `GREENHOUSE_API_URL`, `LEVER_API_URL`, `ASHBY_API_URL`: the job-board APIs.
+    pub feed_urls: jobs::feeds::BaseUrls,
 }
 
 /// Which browser origins may call the API from scripts.
@@ -103,6 +110,11 @@ pub const VARIABLES: &[&str] = &[
     "LOG_FORMAT",
     "CORS_ORIGINS",
     "RESPONSE_CACHE_MB",
+    "FETCH_SCHEDULE",
+    "FETCH_TIMEOUT",
+    "GREENHOUSE_API_URL",
+    "LEVER_API_URL",
+    "ASHBY_API_URL",
 ];
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -193,6 +205,15 @@ impl Config {
         };
         let cors_origins = parse_cors_origins(var("CORS_ORIGINS"))?;
         let response_cache_mb = parse_number("RESPONSE_CACHE_MB", var("RESPONSE_CACHE_MB"), 64, 0..=65_536)?;
+        let fetch_schedule = var("FETCH_SCHEDULE").unwrap_or_else(|| "0 0 6 * * *".to_owned());
+        jobs::schedule::validate_cron(&fetch_schedule).map_err(|m| err("FETCH_SCHEDULE", m))?;
+        let fetch_timeout_secs = parse_number("FETCH_TIMEOUT", var("FETCH_TIMEOUT"), 30, 1..=600)?;
+        let defaults = jobs::feeds::BaseUrls::default();
+        let feed_urls = jobs::feeds::BaseUrls {
+            greenhouse: base_url("GREENHOUSE_API_URL", var("GREENHOUSE_API_URL"), defaults.greenhouse)?,
+            lever: base_url("LEVER_API_URL", var("LEVER_API_URL"), defaults.lever)?,
+            ashby: base_url("ASHBY_API_URL", var("ASHBY_API_URL"), defaults.ashby)?,
+        };
         Ok(Self {
             database_url,
             bind_addr,
@@ -209,8 +230,20 @@ impl Config {
             log_json,
             cors_origins,
             response_cache_bytes: response_cache_mb as usize * 1024 * 1024,
+            fetch_schedule,
+            fetch_timeout_secs,
+            feed_urls,
         })
     }
+}
+
+fn base_url(variable: &'static str, value: Option<String>, default: String) -> Result<String, ConfigError> {
+    let Some(url) = value else { return Ok(default) };
+    let url = url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+        return Err(err(variable, format!("\"{url}\" is not a URL: expected http(s)://HOST[:PORT][/PATH]")));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 fn parse_bool(variable: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
@@ -272,6 +305,9 @@ mod tests {
         assert_eq!(config.subscribe_rate_limit, 5);
         assert_eq!(config.response_cache_bytes, 64 * 1024 * 1024);
         assert_eq!(with(&[("RESPONSE_CACHE_MB", "0")]).expect("off").response_cache_bytes, 0);
+        assert_eq!(config.fetch_schedule, "0 0 6 * * *");
+        assert_eq!(config.fetch_timeout_secs, 30);
+        assert_eq!(config.feed_urls, jobs::feeds::BaseUrls::default());
     }
 
     #[test]
@@ -294,6 +330,11 @@ mod tests {
             ("RESPONSE_CACHE_MB", "lots"),
             ("RESPONSE_CACHE_MB", "-5"),
             ("RESPONSE_CACHE_MB", "100000"),
+            ("FETCH_SCHEDULE", "daily"),
+            ("FETCH_TIMEOUT", "0"),
+            ("GREENHOUSE_API_URL", "boards-api.greenhouse.io"),
+            ("LEVER_API_URL", "ftp://api.lever.co"),
+            ("ASHBY_API_URL", "http://x y"),
         ];
         for (variable, value) in cases {
             let error = with(&[(variable, value)]).expect_err(variable);

@@ -118,6 +118,16 @@ impl From<SubscriptionError> for ApiError {
     }
 }
 
+impl From<jobs::edit::EditError> for ApiError {
+    fn from(error: jobs::edit::EditError) -> Self {
+        match error {
+            jobs::edit::EditError::Invalid(message) => Self::BadUserInput(message),
+            jobs::edit::EditError::NotFound(message) => Self::NotFound(message),
+            jobs::edit::EditError::Db(e) => Self::from(e),
+        }
+    }
+}
+
 impl From<jobs::week::NotAMonday> for ApiError {
     fn from(error: jobs::week::NotAMonday) -> Self {
         Self::BadUserInput(format!("week: {error}"))

@@ -52,6 +52,37 @@ fn describe() {
         "Monday of the last completed digest run's week, unix seconds."
     );
     metrics::describe_gauge!("digest_last_success_timestamp_seconds", "When the last completed digest run finished.");
+    metrics::describe_counter!("feed_fetches_total", "Job-board fetches by API and outcome (ok, failed).");
+    metrics::describe_gauge!("feed_last_fetch_timestamp_seconds", "When each followed board was last fetched.");
+    metrics::describe_gauge!("feed_last_fetch_success", "1 when a board's last fetch read it whole, else 0.");
+    metrics::describe_gauge!(
+        "feed_last_fetch_postings",
+        "Postings of each board's last fetch by outcome (seen, new, closed, reopened, unclassified, refused)."
+    );
+}
+
+/// Each followed board's last fetch, as gauges labelled by its source (at most
+/// `jobs::feeds::sources::MAX_SOURCES` boards, so the series stay bounded).
+async fn refresh_feed_gauges(db: &DatabaseConnection) {
+    let Ok(sources) = jobs::feeds::sources::list(db).await else { return };
+    for source in sources {
+        let Some(fetched) = source.last_fetched_at else { continue };
+        let name = source.posting_source();
+        metrics::gauge!("feed_last_fetch_timestamp_seconds", "source" => name.clone()).set(fetched.timestamp() as f64);
+        let ok = if source.last_error.is_none() { 1.0 } else { 0.0 };
+        metrics::gauge!("feed_last_fetch_success", "source" => name.clone()).set(ok);
+        for (outcome, value) in [
+            ("seen", source.last_seen),
+            ("new", source.last_new),
+            ("closed", source.last_closed),
+            ("reopened", source.last_reopened),
+            ("unclassified", source.last_unclassified),
+            ("refused", source.last_refused),
+        ] {
+            metrics::gauge!("feed_last_fetch_postings", "source" => name.clone(), "outcome" => outcome)
+                .set(f64::from(value));
+        }
+    }
 }
 
 fn pool_use(db: &DatabaseConnection) -> (u32, usize, u32) {
@@ -94,6 +125,7 @@ async fn refresh_gauges(db: &DatabaseConnection) {
 /// The Prometheus text page.
 pub async fn render(handle: &PrometheusHandle, db: &DatabaseConnection) -> String {
     refresh_gauges(db).await;
+    refresh_feed_gauges(db).await;
     handle.run_upkeep();
     handle.render()
 }

@@ -54,7 +54,21 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppS
         cors_origins: config.cors_origins.clone(),
         metrics: crate::metrics::install(),
         shutdown: Arc::default(),
+        feeds: feeds(config)?,
     })
+}
+
+/// The job-board client: polite (one request per host at a time, retries with backoff)
+/// and named in its `User-Agent`.
+pub fn feeds(config: &Config) -> anyhow::Result<jobs::feeds::Feeds> {
+    let client = jobs::feeds::FeedClient::new(jobs::feeds::ClientSettings {
+        timeout: std::time::Duration::from_secs(u64::from(config.fetch_timeout_secs)),
+        attempts: 3,
+        backoff: std::time::Duration::from_secs(2),
+        user_agent: format!("salarygraph/{} (+{})", env!("CARGO_PKG_VERSION"), config.public_url),
+    })
+    .context("building the job-board client")?;
+    Ok(jobs::feeds::Feeds { client, urls: config.feed_urls.clone() })
 }
 
 /// Loads the demo into an empty database (no roles yet) when the configuration allows.
@@ -105,6 +119,8 @@ pub fn spawn_server(
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let schedule = Schedule::new(&config.digest_schedule, config.digest_timezone)
         .map_err(|e| anyhow::anyhow!("DIGEST_SCHEDULE: {e}"))?;
+    let fetch_schedule =
+        Schedule::new(&config.fetch_schedule, chrono_tz::UTC).map_err(|e| anyhow::anyhow!("FETCH_SCHEDULE: {e}"))?;
     let db = open_database(&config).await?;
     load_demo_if_empty(&config, &db).await?;
     let state = app_state(&config, db)?;
@@ -118,6 +134,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let mut scheduler =
         jobs::scheduler::start(schedule.clone(), task).await.context("starting the weekly scheduler")?;
+    let fetch_state = state.clone();
+    let fetch_task: jobs::scheduler::WeeklyTask = Arc::new(move |_fired_at| {
+        let state = fetch_state.clone();
+        Box::pin(async move { crate::feeds::fetch_scheduled(&state).await })
+    });
+    let mut fetch_scheduler =
+        jobs::scheduler::start(fetch_schedule, fetch_task).await.context("starting the job-board fetch scheduler")?;
     // In the background: a missed digest may take a while to send, and must not hold up serving.
     let (catch_up_state, catch_up_schedule) = (state.clone(), schedule.clone());
     tokio::spawn(async move { crate::weekly::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
@@ -144,6 +167,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     };
     let _ = scheduler.shutdown().await;
+    let _ = fetch_scheduler.shutdown().await;
     if !state.shutdown.stop_jobs(crate::shutdown::GRACE).await {
         tracing::warn!("the weekly digest did not stop in time: the next start resumes it");
     }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Tells the digest to stop on shutdown, and waits for it.
     pub shutdown: Arc<crate::shutdown::Shutdown>,
+    /// The job-board feeds' client and API addresses.
+    pub feeds: jobs::feeds::Feeds,
 }
 
 impl AppState {

@@ -98,3 +98,43 @@ pub enum DeliveryStatus {
     #[sea_orm(string_value = "SKIPPED")]
     Skipped,
 }
+
+/// Whether a role rule puts titles into its role or keeps them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum RuleKind {
+    /// A title containing the phrase belongs to the role.
+    #[sea_orm(string_value = "MATCH")]
+    Match,
+    /// A title containing the phrase never belongs to the role.
+    #[sea_orm(string_value = "EXCLUDE")]
+    Exclude,
+}
+
+/// The job-board APIs salarygraph reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FeedKind {
+    /// Greenhouse's job board API.
+    #[sea_orm(string_value = "GREENHOUSE")]
+    Greenhouse,
+    /// Lever's postings API.
+    #[sea_orm(string_value = "LEVER")]
+    Lever,
+    /// Ashby's job posting API.
+    #[sea_orm(string_value = "ASHBY")]
+    Ashby,
+}
+
+impl FeedKind {
+    /// The lower-case name its postings' `source` starts with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Greenhouse => "greenhouse",
+            Self::Lever => "lever",
+            Self::Ashby => "ashby",
+        }
+    }
+}

@@ -28,6 +28,10 @@ pub struct Model {
     pub closed_at: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The role rule that classified it; null when its role was given.
+    pub rule_id: Option<i32>,
+    /// The advert's address.
+    pub url: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -388,6 +388,8 @@ fn synthetic_posting(role: &SyntheticRole, rng: &mut Rng, n: usize, open: bool, 
         skills,
         posted_at,
         closed_at,
+        url: None,
+        rule_id: None,
     }
 }
 

@@ -130,6 +130,8 @@ impl CsvColumns {
                 .unwrap_or_default(),
             posted_at: date("postedAt")?.ok_or("postedAt is required")?,
             closed_at: date("closedAt")?,
+            url: get("url").map(str::to_owned),
+            rule_id: None,
         })
     }
 }

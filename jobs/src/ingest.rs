@@ -91,6 +91,12 @@ pub struct PostingInput {
     /// Date closed, if it has.
     #[serde(default)]
     pub closed_at: Option<NaiveDate>,
+    /// The advert's address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The role rule that classified it (raw ingest); `None` when the role was given.
+    #[serde(skip)]
+    pub rule_id: Option<i32>,
 }
 
 fn usd() -> String {
@@ -113,7 +119,12 @@ pub struct ValidPosting {
     skills: Vec<String>,
     posted_at: NaiveDate,
     closed_at: Option<NaiveDate>,
+    url: Option<String>,
+    rule_id: Option<i32>,
 }
+
+/// Longest advert address.
+pub const MAX_URL_LEN: usize = 2_000;
 
 /// A row that was not stored, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +206,14 @@ pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<Val
     {
         return Err(format!("closedAt ({closed}) is before postedAt ({})", input.posted_at));
     }
+    let url = match input.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(u) if u.len() > MAX_URL_LEN => return Err(format!("url must be at most {MAX_URL_LEN} characters")),
+        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) => {
+            return Err(format!("url \"{u}\" is not an http(s) address"));
+        }
+        Some(u) => Some(u.to_owned()),
+    };
     if input.skills.len() > MAX_SKILLS {
         return Err(format!("at most {MAX_SKILLS} skills, got {}", input.skills.len()));
     }
@@ -226,6 +245,8 @@ pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<Val
         skills,
         posted_at: input.posted_at,
         closed_at: input.closed_at,
+        url,
+        rule_id: input.rule_id,
     })
 }
 
@@ -327,6 +348,8 @@ where
             closed_at: Set(p.closed_at),
             created_at: Set(now),
             updated_at: Set(now),
+            rule_id: Set(p.rule_id),
+            url: Set(p.url.clone()),
             ..Default::default()
         });
         let mut upsert = posting::Entity::insert_many(models)
@@ -346,6 +369,8 @@ where
                         posting::Column::PostedAt,
                         posting::Column::ClosedAt,
                         posting::Column::UpdatedAt,
+                        posting::Column::RuleId,
+                        posting::Column::Url,
                     ])
                     .to_owned(),
             )
@@ -462,6 +487,8 @@ mod tests {
             skills: vec!["RAG".into(), " rag ".into(), "Python".into()],
             posted_at: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
             closed_at: None,
+            url: None,
+            rule_id: None,
         }
     }
 

@@ -1,17 +1,25 @@
-//! salarygraph's engine: the figures of stats.md, the snapshot engine, posting ingest,
-//! demo data, mail, the weekly digest and its scheduler.
+//! salarygraph's engine: the figures of stats.md, the snapshot engine, posting ingest (of
+//! classified rows and of raw ones, with their classification and job-board feeds), demo
+//! data, mail, the weekly digest and its scheduler.
 
 pub mod catalog;
 pub mod data_version;
+pub mod classify;
 pub mod demo;
+pub mod dictionary;
 pub mod digest;
+pub mod edit;
+pub mod exchange_rates;
+pub mod feeds;
 pub mod figures;
 pub mod import;
 pub mod imported;
 pub mod ingest;
 pub mod mail;
 pub mod postings;
+pub mod raw;
 pub mod roles;
+pub mod rules;
 pub mod schedule;
 pub mod scheduler;
 pub mod snapshots;

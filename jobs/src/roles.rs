@@ -97,17 +97,22 @@ pub async fn upsert_role(
             model.updated_at = Set(now);
             Ok(model.update(db).await?)
         }
-        None => Ok(role::ActiveModel {
-            slug: Set(input.slug),
-            title: Set(input.title.trim().to_owned()),
-            summary: Set(input.summary),
-            career_path: Set(career_path.unwrap_or_else(|| json!([]))),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+        None => {
+            let role = role::ActiveModel {
+                slug: Set(input.slug),
+                title: Set(input.title.trim().to_owned()),
+                summary: Set(input.summary),
+                career_path: Set(career_path.unwrap_or_else(|| json!([]))),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            // One of the eight demo roles comes with its shipped classification rules.
+            crate::rules::install_defaults(db, &role, now).await?;
+            Ok(role)
         }
-        .insert(db)
-        .await?),
     }
 }
 

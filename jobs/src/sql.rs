@@ -206,3 +206,39 @@ pub async fn skill_names(db: &impl ConnectionTrait) -> Result<std::collections::
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// Deletes the rows of `table` (`posting` or `unclassified_posting`) with this source and one
+/// of these external ids. The ids travel as one JSON array: a long `IN (…)` list makes
+/// PostgreSQL probe the `(source, external_id)` index by source alone and filter every row
+/// of the source, while a set-returning function joins key by key.
+pub async fn delete_by_keys(
+    db: &impl ConnectionTrait,
+    table: KeyedTable,
+    source: &str,
+    external_ids: &[String],
+) -> Result<u64, DbErr> {
+    if external_ids.is_empty() {
+        return Ok(0);
+    }
+    let table = match table {
+        KeyedTable::Posting => "posting",
+        KeyedTable::Unclassified => "unclassified_posting",
+    };
+    let backend = db.get_database_backend();
+    let elements = match backend {
+        DbBackend::Postgres => "SELECT json_array_elements_text(CAST($2 AS json))",
+        _ => "SELECT value FROM json_each($2)",
+    };
+    let sql = format!("DELETE FROM {table} WHERE source = $1 AND external_id IN ({elements})");
+    let ids = serde_json::to_string(external_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
+    Ok(db.execute_raw(statement(backend, &sql, vec![source.into(), ids.into()])).await?.rows_affected())
+}
+
+/// The tables keyed by `(source, external_id)`.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyedTable {
+    /// `posting`.
+    Posting,
+    /// `unclassified_posting`.
+    Unclassified,
+}

@@ -13,7 +13,17 @@ mod m20261128_000007_create_subscriber_token;
 mod m20261128_000008_create_digest_run;
 mod m20261128_000009_create_delivery;
 mod m20261129_000010_index_posting_role_id_id;
-mod m20261204_000011_create_data_version;
+mod m20261204_000011_create_role_rule;
+mod m20261204_000012_create_skill_alias;
+mod m20261204_000013_create_exchange_rate;
+mod m20261204_000014_create_unclassified_posting;
+mod m20261204_000015_create_feed_source;
+mod m20261204_000016_add_posting_rule_id_url;
+mod m20261204_000017_seed_skill_dictionary;
+mod m20261204_000018_create_data_version;
+
+/// The skill dictionary the migrations ship (benchmarks and tests measure it).
+pub use m20261204_000017_seed_skill_dictionary::shipped_skills;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -32,7 +42,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_digest_run::Migration),
             Box::new(m20261128_000009_create_delivery::Migration),
             Box::new(m20261129_000010_index_posting_role_id_id::Migration),
-            Box::new(m20261204_000011_create_data_version::Migration),
+            Box::new(m20261204_000011_create_role_rule::Migration),
+            Box::new(m20261204_000012_create_skill_alias::Migration),
+            Box::new(m20261204_000013_create_exchange_rate::Migration),
+            Box::new(m20261204_000014_create_unclassified_posting::Migration),
+            Box::new(m20261204_000015_create_feed_source::Migration),
+            Box::new(m20261204_000016_add_posting_rule_id_url::Migration),
+            Box::new(m20261204_000017_seed_skill_dictionary::Migration),
+            Box::new(m20261204_000018_create_data_version::Migration),
         ]
     }
 }

@@ -1,9 +1,12 @@
 //! Helpers of the end-to-end tests: a fresh database per test (SQLite, or PostgreSQL when
 //! `TEST_DATABASE_URL` is set), the real service on a free port, a real SMTP server, and a
-//! proxy in front of PostgreSQL that a test can cut.
+//! proxy in front of PostgreSQL that a test can cut, and a job-board server answering recorded
+//! responses of the Greenhouse, Lever and Ashby APIs.
 
+pub mod boards;
 pub mod db;
 pub mod proxy;
+pub mod quality;
 pub mod smtp;
 
 use std::collections::HashMap;
@@ -17,6 +20,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub use boards::{BoardAnswer, BoardServer};
 pub use db::{Backend, TestDatabase};
 pub use proxy::Proxy;
 pub use smtp::{ReceivedEmail, SmtpBehaviour, SmtpServer, free_port};

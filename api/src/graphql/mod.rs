@@ -28,12 +28,21 @@ pub struct QueryRoot(
     query::MarketQuery,
     query::SubscriberQuery,
     query::DigestQuery,
+    query::ClassificationQuery,
+    query::FeedQuery,
 );
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CatalogMutation, mutation::SubscriptionMutation, mutation::DigestMutation);
+pub struct MutationRoot(
+    mutation::CatalogMutation,
+    mutation::SubscriptionMutation,
+    mutation::DigestMutation,
+    mutation::RawMutation,
+    mutation::ClassificationMutation,
+    mutation::FeedMutation,
+);
 
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

@@ -321,6 +321,14 @@ impl Posting {
     async fn closed_at(&self) -> Option<Date> {
         self.0.closed_at.map(Date)
     }
+    /// The advert's address.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    /// The id of the role rule that classified it (raw ingest); null when its role was given.
+    async fn rule_id(&self) -> Option<ID> {
+        self.0.rule_id.map(|id| ID(id.to_string()))
+    }
 }
 
 /// An edge of a role list.

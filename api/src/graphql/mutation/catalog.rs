@@ -61,6 +61,8 @@ pub struct PostingInput {
     pub posted_at: Date,
     /// Date closed.
     pub closed_at: Option<Date>,
+    /// The advert's address (http or https).
+    pub url: Option<String>,
 }
 
 impl From<PostingInput> for ingest::PostingInput {
@@ -81,6 +83,8 @@ impl From<PostingInput> for ingest::PostingInput {
             skills: p.skills,
             posted_at: p.posted_at.0,
             closed_at: p.closed_at.map(|d| d.0),
+            url: p.url,
+            rule_id: None,
         }
     }
 }

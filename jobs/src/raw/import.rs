@@ -1,0 +1,94 @@
+//! `salarygraph import --raw FILE`: raw postings from JSON Lines or CSV (a header row of
+//! `RawPostingInput` field names), streamed in batches; rejections carry line numbers.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use super::{MAX_BATCH, RawPosting, RawReport, ingest_raw};
+use crate::classify::Classifier;
+use crate::import::{Format, ImportError};
+use crate::ingest::Rejection;
+
+type Parsed = Result<RawPosting, String>;
+
+const REQUIRED_COLUMNS: &[&str] = &["source", "externalId", "title", "company"];
+
+fn json_rows(file: File) -> impl Iterator<Item = (usize, Parsed)> {
+    BufReader::new(file).lines().enumerate().filter_map(|(i, line)| match line {
+        Ok(l) if l.trim().is_empty() => None,
+        Ok(l) => Some((i + 1, serde_json::from_str::<RawPosting>(&l).map_err(|e| format!("not a raw posting: {e}")))),
+        Err(e) => Some((i + 1, Err(format!("unreadable line: {e}")))),
+    })
+}
+
+fn csv_rows(file: File) -> Result<Box<dyn Iterator<Item = (usize, Parsed)>>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let header = reader.headers().map_err(|e| ImportError::Header(format!("CSV header: {e}")))?.clone();
+    let missing: Vec<&str> =
+        REQUIRED_COLUMNS.iter().copied().filter(|c| !header.iter().any(|h| h.trim() == *c)).collect();
+    if !missing.is_empty() {
+        return Err(ImportError::Header(format!("CSV header lacks the columns: {}", missing.join(", "))));
+    }
+    Ok(Box::new(reader.into_records().map(move |record| match record {
+        Ok(r) => {
+            let line = r.position().map_or(0, |p| p.line() as usize);
+            (line, r.deserialize::<RawPosting>(Some(&header)).map_err(|e| format!("not a raw posting: {e}")))
+        }
+        Err(e) => (e.position().map_or(0, |p| p.line() as usize), Err(format!("malformed CSV row: {e}"))),
+    })))
+}
+
+/// Imports a file of raw postings; `on_batch` gets the running report and the last line read.
+pub async fn import_raw_file<C>(
+    db: &C,
+    path: &Path,
+    format: Format,
+    now: DateTime<Utc>,
+    mut on_batch: impl FnMut(&RawReport, usize),
+) -> Result<RawReport, ImportError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    let mut rows: Box<dyn Iterator<Item = (usize, Parsed)>> = match format {
+        Format::JsonLines => Box::new(json_rows(file)),
+        Format::Csv => csv_rows(file)?,
+    };
+    let classifier = Classifier::load(db).await?;
+    let mut report = RawReport::default();
+    loop {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut lines = Vec::with_capacity(MAX_BATCH);
+        let mut taken = 0;
+        let mut last_line = 0;
+        for (line, parsed) in rows.by_ref().take(MAX_BATCH) {
+            taken += 1;
+            last_line = line;
+            match parsed {
+                Ok(row) => {
+                    lines.push(line);
+                    batch.push(row);
+                }
+                Err(reason) => report.rejected.push(Rejection { index: line, external_id: None, reason }),
+            }
+        }
+        if taken == 0 {
+            break;
+        }
+        let mut part = ingest_raw(db, &classifier, batch, 0, now).await?;
+        for rejection in &mut part.rejected {
+            rejection.index = lines.get(rejection.index).copied().unwrap_or(rejection.index);
+        }
+        report.merge(part);
+        on_batch(&report, last_line);
+        if taken < MAX_BATCH {
+            break;
+        }
+    }
+    report.rejected.sort_by_key(|r| r.index);
+    Ok(report)
+}
