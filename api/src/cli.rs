@@ -30,13 +30,17 @@ enum Command {
         #[arg(long)]
         down: Option<u32>,
     },
-    /// Ingest postings from a JSON Lines (.jsonl) or CSV (.csv) file.
+    /// Ingest postings from a JSON Lines (.jsonl) or CSV (.csv) file. Exits with status 3
+    /// when rows were refused (the valid rest is stored), 1 when the import could not run.
     Import {
         /// The file.
         file: PathBuf,
         /// csv or jsonl (default: from the file name).
         #[arg(long)]
         format: Option<String>,
+        /// Write every refused row to this CSV file (line, externalId, reason).
+        #[arg(long, value_name = "FILE")]
+        rejects: Option<PathBuf>,
     },
     /// Recompute every role's snapshot of a week.
     Snapshot {
@@ -90,7 +94,11 @@ fn parse_week(value: &str) -> Result<Week, String> {
     Week::from_monday(date).map_err(|e| e.to_string())
 }
 
-/// Runs the command line; errors are printed as one line naming what is wrong.
+/// Exit status of `import` when it ran to the end but refused some rows (stored the rest).
+pub const EXIT_ROWS_REFUSED: u8 = 3;
+
+/// Runs the command line; errors are printed as one line naming what is wrong. Exit status:
+/// 0 done, 1 failed, 2 configuration error, 3 (`import`) done but some rows were refused.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Schema) = cli.command {
@@ -113,7 +121,7 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("salarygraph: {e:#}");
             ExitCode::FAILURE
@@ -131,10 +139,85 @@ fn progress(len: u64, unit: &str) -> ProgressBar {
     bar
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Import { file, format, rejects } => {
+            import(&config, &file, format.as_deref(), rejects.as_deref()).await
+        }
+        other => run_to_end(other, config).await.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// `import`: the counts on stdout; the first refused rows and the count per reason on
+/// stderr; every refused row in the rejects file when asked for.
+async fn import(
+    config: &Config,
+    file: &std::path::Path,
+    format: Option<&str>,
+    rejects: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let format = match format {
+        None => jobs::import::Format::from_path(file),
+        Some("csv") => jobs::import::Format::Csv,
+        Some("jsonl" | "json") => jobs::import::Format::JsonLines,
+        Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
+    };
+    let mut log = jobs::import::RejectionLog::new(rejects)?;
+    let db = crate::startup::open_database(config).await?;
+    let bar = ProgressBar::new_spinner();
+    let started = std::time::Instant::now();
+    let summary = jobs::import::import_file(&db, file, format, Utc::now(), &mut log, |s| {
+        bar.set_message(format!(
+            "line {}: {} inserted, {} updated, {} rejected",
+            s.line, s.inserted, s.updated, s.rejected
+        ));
+        bar.tick();
+    })
+    .await;
+    bar.finish_and_clear();
+    log.flush()?;
+    let summary = summary?;
+    println!(
+        "imported {}: {} inserted, {} updated, {} rejected in {:.1} s",
+        file.display(),
+        summary.inserted,
+        summary.updated,
+        summary.rejected,
+        started.elapsed().as_secs_f64()
+    );
+    if summary.rejected == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in log.first() {
+        eprintln!(
+            "  line {}{}: {}",
+            r.index,
+            r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+            r.reason
+        );
+    }
+    let hidden = summary.rejected - log.first().len();
+    match rejects {
+        Some(path) => eprintln!("every refused row is in {}", path.display()),
+        None if hidden > 0 => eprintln!("  … and {hidden} more: --rejects FILE lists every one"),
+        None => {}
+    }
+    eprintln!("refused rows by reason:");
+    let (reasons, other) = log.by_reason();
+    for (reason, count) in reasons.iter().take(10) {
+        eprintln!("  {count:>9}  {reason}");
+    }
+    let untold = other + reasons.iter().skip(10).map(|(_, n)| n).sum::<usize>();
+    if untold > 0 {
+        eprintln!("  {untold:>9}  other reasons");
+    }
+    Ok(ExitCode::from(EXIT_ROWS_REFUSED))
+}
+
+async fn run_to_end(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => crate::startup::serve(config).await,
-        Command::Schema => Ok(()),
+        Command::Schema | Command::Import { .. } => Ok(()),
         Command::Migrate { down } => {
             let db = crate::db::connect(&config.database_url).await?;
             match down {
@@ -143,45 +226,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 Some(n) => crate::db::migrate_down(&db, Some(n)).await.context("rolling back migrations")?,
             }
             println!("migrations: {} pending", crate::db::pending_migrations(&db).await?);
-            Ok(())
-        }
-        Command::Import { file, format } => {
-            let format = match format.as_deref() {
-                None => jobs::import::Format::from_path(&file),
-                Some("csv") => jobs::import::Format::Csv,
-                Some("jsonl" | "json") => jobs::import::Format::JsonLines,
-                Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
-            };
-            let db = crate::startup::open_database(&config).await?;
-            let bar = ProgressBar::new_spinner();
-            let started = std::time::Instant::now();
-            let report = jobs::import::import_file(&db, &file, format, Utc::now(), |r, line| {
-                bar.set_message(format!(
-                    "line {line}: {} inserted, {} updated, {} rejected",
-                    r.inserted,
-                    r.updated,
-                    r.rejected.len()
-                ));
-                bar.tick();
-            })
-            .await?;
-            bar.finish_and_clear();
-            println!(
-                "imported {}: {} inserted, {} updated, {} rejected in {:.1} s",
-                file.display(),
-                report.inserted,
-                report.updated,
-                report.rejected.len(),
-                started.elapsed().as_secs_f64()
-            );
-            for r in &report.rejected {
-                println!(
-                    "  line {}{}: {}",
-                    r.index,
-                    r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                    r.reason
-                );
-            }
             Ok(())
         }
         Command::Snapshot { week, force } => {
