@@ -30,7 +30,8 @@ enum Command {
         #[arg(long)]
         down: Option<u32>,
     },
-    /// Ingest postings from a JSON Lines (.jsonl) or CSV (.csv) file.
+    /// Ingest postings from a JSON Lines (.jsonl) or CSV (.csv) file. Exits with status 3
+    /// when rows were refused (the valid rest is stored), 1 when the import could not run.
     Import {
         /// The file.
         file: PathBuf,
@@ -40,6 +41,9 @@ enum Command {
         /// Raw postings (title, company, location, description, pay…): classified on the way in.
         #[arg(long)]
         raw: bool,
+        /// Write every refused row to this CSV file (line, externalId, reason).
+        #[arg(long, value_name = "FILE")]
+        rejects: Option<PathBuf>,
     },
     /// Fetch the job boards followed now (every one, or the one named).
     Fetch {
@@ -102,7 +106,11 @@ fn parse_week(value: &str) -> Result<Week, String> {
     Week::from_monday(date).map_err(|e| e.to_string())
 }
 
-/// Runs the command line; errors are printed as one line naming what is wrong.
+/// Exit status of `import` when it ran to the end but refused some rows (stored the rest).
+pub const EXIT_ROWS_REFUSED: u8 = 3;
+
+/// Runs the command line; errors are printed as one line naming what is wrong. Exit status:
+/// 0 done, 1 failed, 2 configuration error, 3 (`import`) done but some rows were refused.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Schema) = cli.command {
@@ -125,7 +133,7 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("salarygraph: {e:#}");
             ExitCode::FAILURE
@@ -143,10 +151,93 @@ fn progress(len: u64, unit: &str) -> ProgressBar {
     bar
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Import { file, format, raw, rejects } => {
+            import(&config, &file, format.as_deref(), raw, rejects.as_deref()).await
+        }
+        other => run_to_end(other, config).await.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// `import`: the counts on stdout; the first refused rows and the count per reason on
+/// stderr; every refused row in the rejects file when asked for.
+async fn import(
+    config: &Config,
+    file: &std::path::Path,
+    format: Option<&str>,
+    raw: bool,
+    rejects: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let format = match format {
+        None => jobs::import::Format::from_path(file),
+        Some("csv") => jobs::import::Format::Csv,
+        Some("jsonl" | "json") => jobs::import::Format::JsonLines,
+        Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
+    };
+    let mut log = jobs::import::RejectionLog::new(rejects)?;
+    let db = crate::startup::open_database(config).await?;
+    let bar = ProgressBar::new_spinner();
+    let started = std::time::Instant::now();
+    let show = |s: &jobs::import::ImportSummary| {
+        let aside = if raw { format!(", {} unclassified", s.unclassified) } else { String::new() };
+        bar.set_message(format!(
+            "line {}: {} inserted, {} updated{aside}, {} rejected",
+            s.line, s.inserted, s.updated, s.rejected
+        ));
+        bar.tick();
+    };
+    let summary = if raw {
+        jobs::raw::import::import_raw_file(&db, file, format, Utc::now(), &mut log, show).await
+    } else {
+        jobs::import::import_file(&db, file, format, Utc::now(), &mut log, show).await
+    };
+    bar.finish_and_clear();
+    log.flush()?;
+    let summary = summary?;
+    let aside = if raw { format!(", {} unclassified", summary.unclassified) } else { String::new() };
+    println!(
+        "imported {}{}: {} inserted, {} updated{aside}, {} rejected in {:.1} s",
+        file.display(),
+        if raw { " (raw)" } else { "" },
+        summary.inserted,
+        summary.updated,
+        summary.rejected,
+        started.elapsed().as_secs_f64()
+    );
+    if summary.rejected == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in log.first() {
+        eprintln!(
+            "  line {}{}: {}",
+            r.index,
+            r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+            r.reason
+        );
+    }
+    let hidden = summary.rejected - log.first().len();
+    match rejects {
+        Some(path) => eprintln!("every refused row is in {}", path.display()),
+        None if hidden > 0 => eprintln!("  … and {hidden} more: --rejects FILE lists every one"),
+        None => {}
+    }
+    eprintln!("refused rows by reason:");
+    let (reasons, other) = log.by_reason();
+    for (reason, count) in reasons.iter().take(10) {
+        eprintln!("  {count:>9}  {reason}");
+    }
+    let untold = other + reasons.iter().skip(10).map(|(_, n)| n).sum::<usize>();
+    if untold > 0 {
+        eprintln!("  {untold:>9}  other reasons");
+    }
+    Ok(ExitCode::from(EXIT_ROWS_REFUSED))
+}
+
+async fn run_to_end(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => crate::startup::serve(config).await,
-        Command::Schema => Ok(()),
+        Command::Schema | Command::Import { .. } => Ok(()),
         Command::Migrate { down } => {
             let db = crate::db::connect(&config.database_url).await?;
             match down {
@@ -158,41 +249,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Fetch { kind, board } => fetch(kind, board, &config).await,
-        Command::Import { file, format, raw } => {
-            let format = match format.as_deref() {
-                None => jobs::import::Format::from_path(&file),
-                Some("csv") => jobs::import::Format::Csv,
-                Some("jsonl" | "json") => jobs::import::Format::JsonLines,
-                Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
-            };
-            if raw {
-                return import_raw(&file, format, &config).await;
-            }
-            let db = crate::startup::open_database(&config).await?;
-            let bar = ProgressBar::new_spinner();
-            let started = std::time::Instant::now();
-            let report = jobs::import::import_file(&db, &file, format, Utc::now(), |r, line| {
-                bar.set_message(format!(
-                    "line {line}: {} inserted, {} updated, {} rejected",
-                    r.inserted,
-                    r.updated,
-                    r.rejected.len()
-                ));
-                bar.tick();
-            })
-            .await?;
-            bar.finish_and_clear();
-            println!(
-                "imported {}: {} inserted, {} updated, {} rejected in {:.1} s",
-                file.display(),
-                report.inserted,
-                report.updated,
-                report.rejected.len(),
-                started.elapsed().as_secs_f64()
-            );
-            print_rejections(&report.rejected);
-            Ok(())
-        }
         Command::Snapshot { week, force } => {
             let db = crate::startup::open_database(&config).await?;
             let now = Utc::now();
@@ -220,47 +276,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
-    }
-}
-
-async fn import_raw(file: &std::path::Path, format: jobs::import::Format, config: &Config) -> anyhow::Result<()> {
-    let db = crate::startup::open_database(config).await?;
-    let bar = ProgressBar::new_spinner();
-    let started = std::time::Instant::now();
-    let report = jobs::raw::import::import_raw_file(&db, file, format, Utc::now(), |r, line| {
-        bar.set_message(format!(
-            "line {line}: {} inserted, {} updated, {} unclassified, {} rejected",
-            r.inserted,
-            r.updated,
-            r.unclassified,
-            r.rejected.len()
-        ));
-        bar.tick();
-    })
-    .await?;
-    bar.finish_and_clear();
-    println!(
-        "imported {} (raw): {} inserted, {} updated, {} unclassified, {} rejected in {:.1} s",
-        file.display(),
-        report.inserted,
-        report.updated,
-        report.unclassified,
-        report.rejected.len(),
-        started.elapsed().as_secs_f64()
-    );
-    print_rejections(&report.rejected);
-    Ok(())
-}
-
-/// One line a refused row: its line number, its external id and the reason.
-fn print_rejections(rejected: &[jobs::ingest::Rejection]) {
-    for r in rejected {
-        println!(
-            "  line {}{}: {}",
-            r.index,
-            r.external_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-            r.reason
-        );
     }
 }
 

@@ -28,8 +28,12 @@ pub struct Config {
     pub admin_token: Option<SecretString>,
     /// `PUBLIC_URL` (default `http://127.0.0.1:8000`): base of links in emails, no trailing slash.
     pub public_url: String,
-    /// `SMTP_URL` (default unset: `.eml` files in `./outbox`).
+    /// `SMTP_URL` (default unset: `.eml` files in `./outbox`). Credentials in it go only
+    /// over TLS (`smtps://` or `?tls=required`) or to a loopback host.
     pub smtp_url: Option<SecretString>,
+    /// `SMTP_CA_FILE` (default unset): PEM certificates of authorities trusted for SMTP over
+    /// TLS beside the public ones (a private authority, or a self-signed server).
+    pub smtp_ca_file: Option<PathBuf>,
     /// `OUTBOX_DIR` (default `outbox`): where emails go without SMTP.
     pub outbox_dir: PathBuf,
     /// `MAIL_FROM` (default `salarygraph <digest@localhost>`): sender.
@@ -100,6 +104,7 @@ pub const VARIABLES: &[&str] = &[
     "ADMIN_TOKEN",
     "PUBLIC_URL",
     "SMTP_URL",
+    "SMTP_CA_FILE",
     "OUTBOX_DIR",
     "MAIL_FROM",
     "DIGEST_SCHEDULE",
@@ -179,6 +184,14 @@ impl Config {
                 Some(SecretString::from(url))
             }
         };
+        let smtp_ca_file = match var("SMTP_CA_FILE") {
+            None => None,
+            Some(path) => {
+                let path = PathBuf::from(path.trim());
+                jobs::mail::read_ca_file(&path).map_err(|m| err("SMTP_CA_FILE", m))?;
+                Some(path)
+            }
+        };
         let outbox_dir = PathBuf::from(var("OUTBOX_DIR").unwrap_or_else(|| "outbox".to_owned()));
         let mail_from = var("MAIL_FROM").unwrap_or_else(|| "salarygraph <digest@localhost>".to_owned());
         jobs::mail::validate_mailbox(&mail_from).map_err(|m| err("MAIL_FROM", m))?;
@@ -220,6 +233,7 @@ impl Config {
             admin_token,
             public_url,
             smtp_url,
+            smtp_ca_file,
             outbox_dir,
             mail_from,
             digest_schedule,
@@ -318,6 +332,8 @@ mod tests {
             ("ADMIN_TOKEN", "short"),
             ("PUBLIC_URL", "ftp://x"),
             ("SMTP_URL", "http://mail"),
+            ("SMTP_URL", "smtp://user:pass@mail.example.com:25"),
+            ("SMTP_CA_FILE", "/nonexistent/ca.pem"),
             ("MAIL_FROM", "not an address"),
             ("DIGEST_SCHEDULE", "every monday"),
             ("DIGEST_TIMEZONE", "Mars/Olympus"),

@@ -35,6 +35,7 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
         from: config.mail_from.clone(),
         outbox_dir: config.outbox_dir.clone(),
         max_connections: config.smtp_concurrency as u32,
+        ca_file: config.smtp_ca_file.clone(),
     })
     .map_err(|e| anyhow::anyhow!(e))
 }

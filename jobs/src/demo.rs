@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Days, Utc};
 use entity::Seniority;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::imported::{self, SnapshotImport};
 use crate::ingest::{self, PostingInput, SalaryPeriod};
@@ -466,16 +466,13 @@ pub struct DemoSummary {
 
 /// Loads the demo: roles, the published snapshots for `latest`, the synthetic postings of
 /// `plan`, and computed snapshots of the last 12 weeks. `on_progress` gets posting counts.
-pub async fn load<C>(
-    db: &C,
+pub async fn load(
+    db: &DatabaseConnection,
     plan: &DemoPlan,
     latest: Week,
     now: DateTime<Utc>,
     on_progress: impl Fn(usize),
-) -> Result<DemoSummary, DemoError>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<DemoSummary, DemoError> {
     let mut summary = DemoSummary::default();
     for (role, mut figures) in published() {
         roles::upsert_role(db, role, now).await?;

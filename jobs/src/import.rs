@@ -1,14 +1,15 @@
 //! `salarygraph import FILE`: postings from JSON Lines or CSV, streamed in batches so that
 //! millions of rows need little memory. Rejections carry their line numbers.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::ingest::{self, IngestReport, MAX_BATCH, PostingInput, Rejection, SalaryPeriod};
+use crate::ingest::{self, PostingInput, Rejection, SalaryPeriod};
 
 /// The file formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,14 @@ pub enum ImportError {
     /// The CSV header lacks a required column.
     #[error("{0}")]
     Header(String),
+    /// The rejects file could not be written.
+    #[error("--rejects {path}: {source}")]
+    Rejects {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -137,7 +146,9 @@ impl CsvColumns {
 }
 
 /// Reads rows one by one with their line numbers (1-based, as an editor shows them).
-fn rows(reader: Box<dyn Read>, format: Format) -> Result<Box<dyn Iterator<Item = (usize, Parsed)>>, ImportError> {
+type Rows = Box<dyn Iterator<Item = (usize, Parsed)> + Send>;
+
+fn rows(reader: Box<dyn Read + Send>, format: Format) -> Result<Rows, ImportError> {
     match format {
         Format::JsonLines => {
             Ok(Box::new(BufReader::new(reader).lines().enumerate().filter_map(|(i, line)| match line {
@@ -161,50 +172,222 @@ fn rows(reader: Box<dyn Read>, format: Format) -> Result<Box<dyn Iterator<Item =
     }
 }
 
-/// Imports a file; `on_batch` gets the running report after each batch.
-pub async fn import_file<C>(
-    db: &C,
+/// Rows read, validated and stored per transaction.
+pub const IMPORT_BATCH: usize = 20_000;
+
+/// What an import stored and refused, in counts (the refused rows went to a [`RejectionLog`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Postings created.
+    pub inserted: usize,
+    /// Postings that existed and were updated.
+    pub updated: usize,
+    /// Rows refused.
+    pub rejected: usize,
+    /// Raw rows kept aside because their title matches no role (`import --raw` only).
+    pub unclassified: usize,
+    /// The line reached in the file.
+    pub line: usize,
+}
+
+/// Imports a file in batches of [`IMPORT_BATCH`] rows, each stored in one transaction.
+/// Refused rows go to `rejections` in line order as they are found, so memory does not grow
+/// with their number; `on_batch` gets the running counts after each batch.
+pub async fn import_file(
+    db: &DatabaseConnection,
     path: &Path,
     format: Format,
     now: DateTime<Utc>,
-    mut on_batch: impl FnMut(&IngestReport, usize),
-) -> Result<IngestReport, ImportError>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+    rejections: &mut RejectionLog,
+    mut on_batch: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
-    let mut rows = rows(Box::new(file), format)?;
-    let mut report = IngestReport::default();
-    let mut lines_read = 0;
+    let rows = rows(Box::new(file), format)?;
+    // The file is read and parsed on a thread of its own, one batch ahead of the database:
+    // parsing the next batch overlaps with storing this one.
+    let (send, mut batches) = tokio::sync::mpsc::channel::<ParsedBatch>(1);
+    let reader = tokio::task::spawn_blocking(move || read_batches(rows, send));
+    let mut summary = ImportSummary::default();
+    while let Some(ParsedBatch { inputs, line_numbers, mut refused, last_line }) = batches.recv().await {
+        summary.line = last_line;
+        let part = ingest::ingest(db, inputs, 0, now).await?;
+        summary.inserted += part.inserted;
+        summary.updated += part.updated;
+        // Rejections inside the batch carry batch positions: turn them into line numbers.
+        refused.extend(part.rejected.into_iter().map(|mut rejection| {
+            rejection.index = line_numbers.get(rejection.index).copied().unwrap_or(rejection.index);
+            rejection
+        }));
+        refused.sort_by_key(|r| r.index);
+        summary.rejected += refused.len();
+        for rejection in refused {
+            rejections.record(rejection)?;
+        }
+        on_batch(&summary);
+    }
+    // The reader only ends early when this side stopped listening, which it did not.
+    reader.await.map_err(|e| ImportError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+    Ok(summary)
+}
+
+/// One batch of rows as read: the parsed inputs with their line numbers, the rows that did
+/// not parse, and the last line read.
+struct ParsedBatch {
+    inputs: Vec<PostingInput>,
+    line_numbers: Vec<usize>,
+    refused: Vec<Rejection>,
+    last_line: usize,
+}
+
+fn read_batches(mut rows: Rows, send: tokio::sync::mpsc::Sender<ParsedBatch>) {
     loop {
-        let mut batch = Vec::with_capacity(MAX_BATCH);
-        let mut line_numbers = Vec::with_capacity(MAX_BATCH);
+        let mut batch = ParsedBatch {
+            inputs: Vec::with_capacity(IMPORT_BATCH),
+            line_numbers: Vec::with_capacity(IMPORT_BATCH),
+            refused: Vec::new(),
+            last_line: 0,
+        };
         let mut taken = 0;
-        for (line, parsed) in rows.by_ref().take(MAX_BATCH) {
+        for (line, parsed) in rows.by_ref().take(IMPORT_BATCH) {
             taken += 1;
-            lines_read = line;
+            batch.last_line = line;
             match parsed {
                 Ok(input) => {
-                    line_numbers.push(line);
-                    batch.push(input);
+                    batch.line_numbers.push(line);
+                    batch.inputs.push(input);
                 }
-                Err(reason) => report.rejected.push(Rejection { index: line, external_id: None, reason }),
+                Err(reason) => batch.refused.push(Rejection { index: line, external_id: None, reason }),
             }
         }
-        if taken == 0 {
-            break;
-        }
-        let mut part = ingest::ingest(db, batch, 0, now).await?;
-        // Rejections inside the batch carry batch positions: turn them into line numbers.
-        for rejection in &mut part.rejected {
-            rejection.index = line_numbers.get(rejection.index).copied().unwrap_or(rejection.index);
-        }
-        report.merge(part);
-        on_batch(&report, lines_read);
-        if taken < MAX_BATCH {
-            break;
+        if taken == 0 || send.blocking_send(batch).is_err() || taken < IMPORT_BATCH {
+            return;
         }
     }
-    report.rejected.sort_by_key(|r| r.index);
-    Ok(report)
+}
+
+/// Where an import's refused rows go: every one to the rejects file when there is one
+/// (CSV: line, externalId, reason), the first [`RejectionLog::SHOWN`] kept to show, and a
+/// count per reason (for at most [`RejectionLog::REASONS`] reasons; the rest are counted
+/// together).
+pub struct RejectionLog {
+    file: Option<(String, csv::Writer<File>)>,
+    shown: Vec<Rejection>,
+    by_reason: HashMap<String, usize>,
+    other_reasons: usize,
+    total: usize,
+}
+
+impl RejectionLog {
+    /// Rejections kept to show on the terminal.
+    pub const SHOWN: usize = 20;
+    /// Distinct reasons counted one by one.
+    pub const REASONS: usize = 100;
+
+    /// A log that writes every rejection to `rejects_file` (created or truncated) when given.
+    pub fn new(rejects_file: Option<&Path>) -> Result<Self, ImportError> {
+        let file = match rejects_file {
+            None => None,
+            Some(path) => {
+                let name = path.display().to_string();
+                let io = |source: std::io::Error| ImportError::Rejects { path: name.clone(), source };
+                let mut writer = csv::Writer::from_path(path).map_err(|e| io(e.into()))?;
+                writer.write_record(["line", "externalId", "reason"]).map_err(|e| io(e.into()))?;
+                Some((name, writer))
+            }
+        };
+        Ok(Self { file, shown: Vec::new(), by_reason: HashMap::new(), other_reasons: 0, total: 0 })
+    }
+
+    /// Records one refused row.
+    pub fn record(&mut self, rejection: Rejection) -> Result<(), ImportError> {
+        self.total += 1;
+        if let Some((name, writer)) = &mut self.file {
+            let line = rejection.index.to_string();
+            writer
+                .write_record([
+                    line.as_str(),
+                    rejection.external_id.as_deref().unwrap_or(""),
+                    rejection.reason.as_str(),
+                ])
+                .map_err(|e| ImportError::Rejects { path: name.clone(), source: e.into() })?;
+        }
+        let known = self.by_reason.len();
+        match self.by_reason.get_mut(&rejection.reason) {
+            Some(count) => *count += 1,
+            None if known < Self::REASONS => {
+                self.by_reason.insert(rejection.reason.clone(), 1);
+            }
+            None => self.other_reasons += 1,
+        }
+        if self.shown.len() < Self::SHOWN {
+            self.shown.push(rejection);
+        }
+        Ok(())
+    }
+
+    /// Rows refused so far.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The first refused rows, in line order.
+    pub fn first(&self) -> &[Rejection] {
+        &self.shown
+    }
+
+    /// Counts per reason, most frequent first (ties by reason), then the count of rows refused
+    /// for reasons past the first [`RejectionLog::REASONS`].
+    pub fn by_reason(&self) -> (Vec<(&str, usize)>, usize) {
+        let mut reasons: Vec<(&str, usize)> = self.by_reason.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        (reasons, self.other_reasons)
+    }
+
+    /// Writes out the rejects file.
+    pub fn flush(&mut self) -> Result<(), ImportError> {
+        if let Some((name, writer)) = &mut self.file {
+            writer.flush().map_err(|source| ImportError::Rejects { path: name.clone(), source })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejection(line: usize, reason: &str) -> Rejection {
+        Rejection { index: line, external_id: Some(format!("x{line}")), reason: reason.to_owned() }
+    }
+
+    #[test]
+    fn the_log_keeps_the_first_rows_and_counts_by_reason_within_its_bounds() {
+        let mut log = RejectionLog::new(None).expect("log");
+        for line in 2..1_000 {
+            let reason = if line % 3 == 0 { "unknown role \"ghost\"".to_owned() } else { format!("reason {line}") };
+            log.record(rejection(line, &reason)).expect("record");
+        }
+        assert_eq!(log.total(), 998);
+        assert_eq!(log.first().len(), RejectionLog::SHOWN);
+        assert_eq!(log.first()[0].index, 2);
+        let (reasons, other) = log.by_reason();
+        assert_eq!(reasons.len(), RejectionLog::REASONS);
+        assert_eq!(reasons[0], ("unknown role \"ghost\"", 333));
+        assert_eq!(reasons.iter().map(|(_, n)| n).sum::<usize>() + other, 998);
+    }
+
+    #[test]
+    fn the_rejects_file_lists_every_row_as_csv() {
+        let path = std::env::temp_dir().join(format!("rejects-{}.csv", rand::random::<u64>()));
+        let mut log = RejectionLog::new(Some(&path)).expect("log");
+        log.record(rejection(3, "remote: \"maybe\" is not true or false")).expect("record");
+        log.record(Rejection { index: 7, external_id: None, reason: "not a posting: x, y".into() }).expect("record");
+        log.flush().expect("flush");
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(
+            written,
+            "line,externalId,reason\n3,x3,\"remote: \"\"maybe\"\" is not true or false\"\n7,,\"not a posting: x, y\"\n"
+        );
+        let _ = std::fs::remove_file(path);
+    }
 }

@@ -1,15 +1,18 @@
-//! Posting ingest: validation of each row, then one transaction of multi-row upserts.
-//! Used by the `ingestPostings` mutation, `salarygraph import` and the demo generator.
+//! Posting ingest: validation of each row, then one transaction of set-based upserts
+//! (`COPY` on PostgreSQL, prepared multi-row statements on SQLite). Used by the
+//! `ingestPostings` mutation, `salarygraph import` and the demo generator.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use entity::{Seniority, posting, posting_skill, role, skill};
+use entity::{Seniority, role, skill};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
 };
+
+mod copy;
+mod sqlite;
 
 /// Most rows one `ingestPostings` call takes.
 pub const MAX_BATCH: usize = 10_000;
@@ -21,7 +24,7 @@ pub const MAX_SKILLS: usize = 50;
 pub const MAX_SKILL_LEN: usize = 64;
 /// Longest title, company or metro.
 pub const MAX_TEXT_LEN: usize = 200;
-/// Rows per multi-row INSERT: 16 parameters a row stays under SQLite's limit.
+/// Skills per multi-row INSERT.
 const INSERT_CHUNK: usize = 1_000;
 /// Values per `IN (…)` list.
 const LOOKUP_CHUNK: usize = 900;
@@ -259,15 +262,12 @@ pub async fn role_ids(db: &impl ConnectionTrait) -> Result<HashMap<String, i32>,
 
 /// Validates and stores a batch: bad rows are reported by index (from `first_index`),
 /// every valid row is stored, all in one transaction.
-pub async fn ingest<C>(
-    db: &C,
+pub async fn ingest(
+    db: &DatabaseConnection,
     rows: Vec<PostingInput>,
     first_index: usize,
     now: DateTime<Utc>,
-) -> Result<IngestReport, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<IngestReport, DbErr> {
     let roles = role_ids(db).await?;
     let mut report = IngestReport::default();
     let mut valid = Vec::with_capacity(rows.len());
@@ -284,12 +284,50 @@ where
     Ok(report)
 }
 
+/// A posting ready to write: its skills resolved to ids.
+struct Prepared<'a> {
+    posting: &'a ValidPosting,
+    /// Skill ids, sorted and comma-separated, as `posting.skill_ids` keeps them.
+    skill_ids: String,
+}
+
 /// Upserts valid postings and their skills in one transaction; returns (inserted, updated).
-pub async fn store<C>(db: &C, postings: Vec<ValidPosting>, now: DateTime<Utc>) -> Result<(usize, usize), DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    // The same (source, externalId) twice in one batch: the later row wins.
+/// PostgreSQL streams the rows with `COPY` into a staging table and upserts from there;
+/// SQLite reuses prepared multi-row statements inside one transaction.
+pub async fn store(
+    db: &DatabaseConnection,
+    postings: Vec<ValidPosting>,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), DbErr> {
+    let unique = last_of_each_key(postings);
+    if unique.is_empty() {
+        return Ok((0, 0));
+    }
+    // Stored to the microsecond on both databases; and never equal to a previous call's, so
+    // that `created_at = updated_at` after the upsert means "inserted by this call".
+    let now = now.max(Utc::now()).trunc_subsecs(6);
+    // Skills are committed on their own, before the postings: a skill is only a name, and one
+    // left by an ingest that failed afterwards is harmless.
+    let skill_ids = skill_ids(db, &unique).await?;
+    let prepared: Vec<Prepared<'_>> = unique
+        .iter()
+        .map(|posting| {
+            let mut ids: Vec<i32> =
+                posting.skills.iter().filter_map(|n| skill_ids.get(&skill::skill_key(n)).copied()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Prepared { posting, skill_ids: ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",") }
+        })
+        .collect();
+    match db.get_database_backend() {
+        DbBackend::Postgres => copy::store(db.get_postgres_connection_pool(), &prepared, now).await,
+        _ => sqlite::store(db.get_sqlite_connection_pool(), &prepared, now).await,
+    }
+}
+
+/// The same (source, externalId) twice in one batch: the later row wins, in the place of the
+/// first (ids follow the order of first appearance).
+fn last_of_each_key(postings: Vec<ValidPosting>) -> Vec<ValidPosting> {
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
     let mut unique: Vec<ValidPosting> = Vec::with_capacity(postings.len());
     for posting in postings {
@@ -302,122 +340,13 @@ where
             }
         }
     }
-    if unique.is_empty() {
-        return Ok((0, 0));
-    }
-    // Stored to the microsecond on both databases; and never equal to a previous call's, so
-    // that `created_at = updated_at` below means "inserted by this call".
-    let now = now.max(Utc::now()).trunc_subsecs(6);
-    let txn = db.begin().await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // Every lookup here is a probe of a unique key. With stale statistics (a table that
-        // grew by a million rows before autovacuum analysed it, or autovacuum off) the planner
-        // scans instead, turning a 10,000-row batch from milliseconds into minutes.
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off").await?;
-    }
-    let backend = txn.get_database_backend();
-    let mut ids: HashMap<(String, String), i32> = HashMap::with_capacity(unique.len());
-    let mut updated_ids: Vec<i32> = Vec::new();
-    let skill_ids = skill_ids(&txn, &unique).await?;
-    let posting_skills: Vec<Vec<i32>> = unique
-        .iter()
-        .map(|p| {
-            let mut ids: Vec<i32> =
-                p.skills.iter().filter_map(|n| skill_ids.get(&skill::skill_key(n)).copied()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .collect();
+    unique
+}
 
-    for (chunk, skills) in unique.chunks(INSERT_CHUNK).zip(posting_skills.chunks(INSERT_CHUNK)) {
-        let models = chunk.iter().zip(skills).map(|(p, ids)| posting::ActiveModel {
-            source: Set(p.source.clone()),
-            external_id: Set(p.external_id.clone()),
-            role_id: Set(p.role_id),
-            title: Set(p.title.clone()),
-            company: Set(p.company.clone()),
-            metro: Set(p.metro.clone()),
-            remote: Set(p.remote),
-            seniority: Set(p.seniority),
-            salary_min: Set(p.salary_min),
-            salary_max: Set(p.salary_max),
-            salary_mid: Set(posting::salary_midpoint(p.salary_min, p.salary_max)),
-            skill_ids: Set(ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")),
-            posted_at: Set(p.posted_at),
-            closed_at: Set(p.closed_at),
-            created_at: Set(now),
-            updated_at: Set(now),
-            rule_id: Set(p.rule_id),
-            url: Set(p.url.clone()),
-            ..Default::default()
-        });
-        let mut upsert = posting::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([posting::Column::Source, posting::Column::ExternalId])
-                    .update_columns([
-                        posting::Column::RoleId,
-                        posting::Column::Title,
-                        posting::Column::Company,
-                        posting::Column::Metro,
-                        posting::Column::Remote,
-                        posting::Column::Seniority,
-                        posting::Column::SalaryMin,
-                        posting::Column::SalaryMax,
-                        posting::Column::SalaryMid,
-                        posting::Column::SkillIds,
-                        posting::Column::PostedAt,
-                        posting::Column::ClosedAt,
-                        posting::Column::UpdatedAt,
-                        posting::Column::RuleId,
-                        posting::Column::Url,
-                    ])
-                    .to_owned(),
-            )
-            .build(backend);
-        // An update keeps the row's created_at and sets updated_at to this call's `now`, so
-        // the two are equal only for the rows this statement inserted: no lookup beforehand.
-        upsert.sql.push_str(" RETURNING id, source, external_id, created_at = updated_at AS inserted");
-        for row in txn.query_all_raw(upsert).await? {
-            let id: i32 = row.try_get("", "id")?;
-            if !row.try_get::<bool>("", "inserted")? {
-                updated_ids.push(id);
-            }
-            ids.insert((row.try_get("", "source")?, row.try_get("", "external_id")?), id);
-        }
-    }
-    let updated = updated_ids.len();
-    let inserted = unique.len() - updated;
-
-    for chunk in updated_ids.chunks(LOOKUP_CHUNK) {
-        posting_skill::Entity::delete_many()
-            .filter(posting_skill::Column::PostingId.is_in(chunk.iter().copied()))
-            .exec(&txn)
-            .await?;
-    }
-    let mut links = Vec::new();
-    for (posting, skills) in unique.iter().zip(&posting_skills) {
-        let Some(&posting_id) = ids.get(&(posting.source.clone(), posting.external_id.clone())) else {
-            continue;
-        };
-        links.extend(
-            skills
-                .iter()
-                .map(|&skill_id| posting_skill::ActiveModel { posting_id: Set(posting_id), skill_id: Set(skill_id) }),
-        );
-    }
-    for chunk in links.chunks(INSERT_CHUNK * 5) {
-        posting_skill::Entity::insert_many(chunk.iter().cloned())
-            .on_conflict(
-                OnConflict::columns([posting_skill::Column::PostingId, posting_skill::Column::SkillId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok((inserted, updated))
+/// A sqlx error as SeaORM reports errors of statements, so that callers tell an unreachable
+/// database from a failed statement the same way whichever path ran.
+fn exec_err(error: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(error)))
 }
 
 /// Ids of the skills these postings name, creating the new ones (first spelling wins).

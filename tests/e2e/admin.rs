@@ -1,7 +1,4 @@
-//! Admin mutations: ingest with validation, re-ingest, imported snapshots, roles, and the
-//! `import` command on files.
-
-use std::process::Command;
+//! Admin mutations: ingest with validation, re-ingest, imported snapshots and roles.
 
 use salarygraph_tests::{TestApp, error_code};
 use serde_json::json;
@@ -196,73 +193,4 @@ async fn a_role_with_postings_cannot_be_deleted_and_bad_roles_are_refused() {
     let empty_title =
         app.gql_as_admin(r#"mutation { upsertRole(input: { slug: "ok", title: " " }) { slug } }"#, json!({})).await;
     assert_eq!(empty_title["errors"][0]["message"], "title must be 1–200 characters");
-}
-
-fn import(app: &TestApp, file: &std::path::Path) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
-        .arg("import")
-        .arg(file)
-        .env("DATABASE_URL", &app.database.url)
-        .env("DEMO_DATA", "false")
-        .output()
-        .expect("run import");
-    (
-        output.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
-    )
-}
-
-#[tokio::test]
-async fn import_reads_csv_and_json_lines_and_lists_rejected_lines() {
-    let app = TestApp::spawn().await;
-    fixtures::create_role(&app, "llm-engineer", "LLM Engineer").await;
-    let dir = std::env::temp_dir().join(format!("import-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let csv = dir.join("postings.csv");
-    std::fs::write(
-        &csv,
-        "source,externalId,role,title,company,metro,remote,seniority,salaryMin,salaryMax,currency,salaryPeriod,skills,postedAt,closedAt\n\
-         board,c1,llm-engineer,LLM Engineer,Acme,Berlin,true,SENIOR,150000,190000,USD,YEAR,RAG;Python,2026-11-02,\n\
-         board,c2,llm-engineer,LLM Engineer,Acme,,maybe,MID,,,,,,2026-11-02,\n\
-         board,c3,llm-engineer,LLM Engineer,Beta,Paris,false,MID,90,110,USD,HOUR,Rust,2026-11-03,2026-11-30\n\
-         board,c4,ghost,LLM Engineer,Beta,Paris,false,MID,,,,,,2026-11-03,\n\
-         board,c5,llm-engineer,LLM Engineer,Beta,Paris,false,MID,abc,,,,,2026-11-03,\n",
-    )
-    .expect("write csv");
-    let (ok, out) = import(&app, &csv);
-    assert!(ok, "{out}");
-    assert!(out.contains("2 inserted, 0 updated, 3 rejected"), "{out}");
-    assert!(out.contains("line 3: remote: \"maybe\" is not true or false"), "{out}");
-    assert!(out.contains("line 5 (c4): unknown role \"ghost\""), "{out}");
-    assert!(out.contains("line 6: salaryMin: \"abc\" is not a whole number"), "{out}");
-
-    let jsonl = dir.join("postings.jsonl");
-    let good = json!({ "source": "board", "externalId": "c1", "role": "llm-engineer", "title": "Updated", "company": "Acme",
-        "remote": true, "seniority": "SENIOR", "skills": ["RAG"], "postedAt": "2026-11-02" });
-    std::fs::write(&jsonl, format!("{good}\n{{\"source\": 1}}\n\n{}\n", json!({ "source": "board", "externalId": "j2", "role": "llm-engineer",
-        "title": "T", "company": "C", "remote": false, "seniority": "MID", "postedAt": "2026-11-02", "closedAt": "2026-11-01" })))
-        .expect("write jsonl");
-    let (ok, out) = import(&app, &jsonl);
-    assert!(ok, "{out}");
-    assert!(out.contains("0 inserted, 1 updated, 2 rejected"), "{out}");
-    assert!(out.contains("line 2: not a posting"), "{out}");
-    assert!(out.contains("line 4 (j2): closedAt (2026-11-01) is before postedAt (2026-11-02)"), "{out}");
-    let stored =
-        app.gql(r#"{ postings { totalCount nodes { externalId title salaryMin salaryMax } } }"#, json!({})).await;
-    assert_eq!(
-        stored["data"]["postings"],
-        json!({ "totalCount": 2, "nodes": [
-            { "externalId": "c1", "title": "Updated", "salaryMin": null, "salaryMax": null },
-            { "externalId": "c3", "title": "LLM Engineer", "salaryMin": 187200, "salaryMax": 228800 }
-        ] })
-    );
-
-    let (ok, out) = import(&app, &dir.join("missing.csv"));
-    assert!(!ok);
-    assert!(out.contains("missing.csv: No such file"), "{out}");
-    let bad_header = dir.join("bad.csv");
-    std::fs::write(&bad_header, "source,externalId\nx,y\n").expect("write");
-    let (ok, out) = import(&app, &bad_header);
-    assert!(!ok);
-    assert!(out.contains("CSV header lacks the columns: role, title, company, remote, seniority, postedAt"), "{out}");
 }

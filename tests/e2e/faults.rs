@@ -247,6 +247,7 @@ async fn connections_dropped_mid_run_then_a_second_run_leave_each_subscriber_one
             from: "salarygraph <digest@localhost>".into(),
             outbox_dir: std::env::temp_dir(),
             max_connections: 2,
+            ca_file: None,
         })
         .expect("mailer");
         ctx.settings.concurrency = 2;

@@ -70,6 +70,13 @@ async fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
     .expect("wait")
 }
 
+/// Kills the process with SIGKILL (no chance to give anything back) and waits for it.
+async fn kill_hard(mut child: Child) {
+    let signalled = Command::new("kill").args(["-KILL", &child.id().to_string()]).status().expect("kill");
+    assert!(signalled.success());
+    tokio::task::spawn_blocking(move || child.wait().expect("wait for the killed process")).await.expect("wait");
+}
+
 async fn the_run(db: &DatabaseConnection) -> digest_run::Model {
     digest_run::Entity::find().one(db).await.expect("query").expect("a run")
 }
@@ -181,4 +188,71 @@ async fn json_logs_carry_request_ids_and_operations_but_no_secrets_or_addresses(
     for secret in [ADMIN_TOKEN, "secret.reader", "SECRETTOKEN0123456789"] {
         assert!(!logs.contains(secret), "{secret} appears in the logs: {logs}");
     }
+}
+
+#[tokio::test]
+async fn sigkill_mid_digest_leaves_claims_that_the_next_start_takes_over_within_a_minute() {
+    let database = TestDatabase::create().await;
+    let smtp = SmtpServer::start();
+    // A slow server and one connection: the sender's one batch holds every recipient's claim
+    // when it is killed.
+    smtp.set_delay(Duration::from_millis(100));
+    let port = free_port();
+    let first = start(&database, &smtp, port).await;
+    let db = Database::connect(&database.url).await.expect("connect");
+    salarygraph_tests::insert_confirmed_subscribers(&db, 12, "example.com").await.expect("subscribers");
+    let week = Week::last_completed(Utc::now());
+    let answer: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({
+            "query": "mutation($week: Date) { sendDigest(week: $week) { status recipients } }",
+            "variables": { "week": week.to_string() }
+        }))
+        .send()
+        .await
+        .expect("sendDigest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["data"]["sendDigest"], json!({ "status": "SENDING", "recipients": 12 }), "{answer}");
+    while smtp.received().len() < 4 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    kill_hard(first).await;
+    let killed = Instant::now();
+    let rows = delivery::Entity::find().all(&db).await.expect("deliveries");
+    assert!(rows.iter().any(|d| d.status == DeliveryStatus::Sending), "the dead sender's claims are left: {rows:#?}");
+
+    smtp.set_delay(Duration::ZERO);
+    let second = start(&database, &smtp, port).await;
+    while the_run(&db).await.status != RunStatus::Done {
+        assert!(killed.elapsed() < Duration::from_secs(60), "the dead sender's recipients were not taken over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, stderr) = terminate(second).await;
+    assert!(status.success(), "{status}: {stderr}");
+
+    // Every subscriber got the week's digest, each always under its own one Message-ID: a
+    // second copy can only be the message in doubt at the kill, sent again as the same message.
+    let deliveries = delivery::Entity::find().all(&db).await.expect("deliveries");
+    let received = smtp.received();
+    let mut extra_copies = 0;
+    for i in 0..12 {
+        let to = format!("reader{i}@example.com");
+        let copies: Vec<String> = received
+            .iter()
+            .filter(|e| e.to == [to.clone()])
+            .map(|e| e.header("Message-ID").expect("a Message-ID"))
+            .collect();
+        assert!(!copies.is_empty(), "{to} got nothing");
+        let subscriber_ids: Vec<i32> =
+            deliveries.iter().filter(|d| d.message_id == copies[0]).map(|d| d.subscriber_id).collect();
+        assert_eq!(subscriber_ids.len(), 1, "{to}'s Message-ID is its delivery's: {copies:?}");
+        assert!(copies.iter().all(|id| *id == copies[0]), "{to}: one message, whatever was resent: {copies:?}");
+        extra_copies += copies.len() - 1;
+    }
+    assert!(extra_copies <= 1, "only the one message in doubt at the kill may arrive twice: {extra_copies}");
+    let run = the_run(&db).await;
+    assert_eq!((run.sent, run.failed), (12, 0));
 }

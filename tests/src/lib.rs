@@ -8,6 +8,7 @@ pub mod db;
 pub mod proxy;
 pub mod quality;
 pub mod smtp;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -35,6 +36,9 @@ pub struct TestOptions {
     pub env: Vec<(String, String)>,
     /// Whether to start a real SMTP server and point `SMTP_URL` at it.
     pub smtp: bool,
+    /// Whether that server offers STARTTLS (with a self-signed certificate, trusted through
+    /// `SMTP_CA_FILE`) and `SMTP_URL` requires it.
+    pub starttls: bool,
     /// Whether to load the demo data.
     pub demo: bool,
     /// Whether the app reaches its database through a [`Proxy`] (PostgreSQL only: a SQLite
@@ -46,7 +50,7 @@ pub struct TestOptions {
 
 impl Default for TestOptions {
     fn default() -> Self {
-        Self { env: Vec::new(), smtp: true, demo: false, database_proxy: false, database: None }
+        Self { env: Vec::new(), smtp: true, starttls: false, demo: false, database_proxy: false, database: None }
     }
 }
 
@@ -99,7 +103,11 @@ impl TestApp {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local addr");
-        let smtp = options.smtp.then(SmtpServer::start);
+        let smtp = match (options.smtp, options.starttls) {
+            (false, _) => None,
+            (true, false) => Some(SmtpServer::start()),
+            (true, true) => Some(SmtpServer::start_with_starttls()),
+        };
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".to_owned(), database_url),
             ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
@@ -113,6 +121,9 @@ impl TestApp {
         ]);
         if let Some(server) = &smtp {
             env.insert("SMTP_URL".to_owned(), server.url());
+        }
+        if options.starttls {
+            env.insert("SMTP_CA_FILE".to_owned(), tls::certificate().cert_path.display().to_string());
         }
         env.extend(options.env.iter().cloned());
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("valid test configuration");

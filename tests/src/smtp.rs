@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mailin_embedded::response::{self, Response};
-use mailin_embedded::{Handler, Server};
+use mailin_embedded::{Handler, Server, SslConfig};
 
 /// One message as it arrived.
 #[derive(Debug, Clone)]
@@ -193,6 +193,7 @@ impl Handler for Sink {
 #[derive(Clone)]
 pub struct SmtpServer {
     port: u16,
+    starttls: bool,
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     behaviour: Arc<Mutex<SmtpBehaviour>>,
     delay_micros: Arc<AtomicU64>,
@@ -201,16 +202,23 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a server on a free port, on a thread of its own.
     pub fn start() -> Self {
-        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind SMTP port"))
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind SMTP port"), false)
+    }
+
+    /// Starts a server that offers STARTTLS with the self-signed test certificate
+    /// ([`crate::tls::certificate`]: trust it with `SMTP_CA_FILE`).
+    pub fn start_with_starttls() -> Self {
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind SMTP port"), true)
     }
 
     /// Starts a server on `127.0.0.1:port` (e.g. one a client was already pointed at while
     /// nothing listened there), on a thread of its own.
     pub fn start_on(port: u16) -> Self {
-        Self::serve(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("bind SMTP port {port}: {e}")))
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("bind SMTP port {port}: {e}"));
+        Self::serve(listener, false)
     }
 
-    fn serve(listener: TcpListener) -> Self {
+    fn serve(listener: TcpListener, starttls: bool) -> Self {
         let port = listener.local_addr().expect("SMTP addr").port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let behaviour = Arc::new(Mutex::new(SmtpBehaviour::default()));
@@ -222,12 +230,21 @@ impl SmtpServer {
             to: Vec::new(),
             data: Vec::new(),
         };
+        let mut server = Server::new(sink);
+        server.with_name("smtp.test").with_num_threads(8).with_tcp_listener(listener);
+        if starttls {
+            let certificate = crate::tls::certificate();
+            server
+                .with_ssl(SslConfig::SelfSigned {
+                    cert_path: certificate.cert_path.display().to_string(),
+                    key_path: certificate.key_path.display().to_string(),
+                })
+                .expect("STARTTLS with the test certificate");
+        }
         std::thread::spawn(move || {
-            let mut server = Server::new(sink);
-            server.with_name("smtp.test").with_num_threads(8).with_tcp_listener(listener);
             let _ = server.serve();
         });
-        Self { port, received, behaviour, delay_micros }
+        Self { port, starttls, received, behaviour, delay_micros }
     }
 
     /// The port it listens on.
@@ -235,9 +252,10 @@ impl SmtpServer {
         self.port
     }
 
-    /// `smtp://127.0.0.1:PORT`.
+    /// `smtp://127.0.0.1:PORT`, with `?tls=required` when it offers STARTTLS.
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        let tls = if self.starttls { "?tls=required" } else { "" };
+        format!("smtp://127.0.0.1:{}{tls}", self.port)
     }
 
     /// Everything received so far.

@@ -2,6 +2,10 @@
 //! and retries, record each outcome. Every state change is a conditional `UPDATE`, so that
 //! two senders of one run (two tasks, two replicas) never send one delivery twice.
 //!
+//! A claim lives as long as its sender: the sender renews it every few seconds while it
+//! works on the batch, so a claim that stops being renewed means a dead sender, and other
+//! senders take its deliveries over within 30 seconds (see [`Lease`]).
+//!
 //! Two kinds of temporary failure are told apart. A 4xx about one recipient is retried with
 //! backoff, then that delivery is FAILED. An unreachable SMTP server says nothing about the
 //! recipient: after the same retries the delivery is given back (PENDING, its attempts as
@@ -11,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{DeliveryStatus, SubscriberStatus, delivery, subscriber};
@@ -41,8 +46,8 @@ pub enum DeliveryOutcome {
     /// Not sent: the SMTP server is unreachable; the delivery is PENDING again, its attempts
     /// as before the claim, for when the server is back.
     Deferred,
-    /// Not sent by this sender: its claim went stale while it retried, and another sender
-    /// took the delivery over.
+    /// Not sent by this sender: its claim went stale (it could not renew it in time), and
+    /// another sender takes the delivery over.
     TakenOver,
 }
 
@@ -117,10 +122,12 @@ pub async fn work_batch(
     figures: &Arc<WeekFigures>,
     run_id: i32,
 ) -> Result<BatchOutcome, DigestError> {
+    let lease = Arc::new(Lease::new(ctx.settings.claim_timeout));
     let claimed = claim(&ctx.db, run_id, ctx.settings.batch_size, stale_before(ctx)).await?;
     if claimed.is_empty() {
         return Ok(BatchOutcome::NothingToClaim);
     }
+    let claimed_ids: Vec<i32> = claimed.iter().map(|d| d.id).collect();
     // Read once the batch is claimed, right before its sends: whoever unsubscribed since the
     // run started gets nothing. One query for the batch's subscribers and one insert for
     // their personal links, rather than two statements per email.
@@ -136,17 +143,22 @@ pub async fn work_batch(
     // Raised by the first delivery that finds the SMTP server unreachable past its retries:
     // the rest of the batch is then given back at once instead of each retrying in vain.
     let outage = Arc::new(AtomicBool::new(false));
-    let results: Vec<Result<Delivered, DigestError>> = futures::stream::iter(claimed.into_iter().zip(links))
+    let sending = futures::stream::iter(claimed.into_iter().zip(links))
         .map(|(d, links)| {
             let subscriber = subscribers.remove(&d.subscriber_id);
             // A task each, so that composing emails runs on every core, not only this task's.
-            let (ctx, figures, outage) = (ctx.clone(), Arc::clone(figures), Arc::clone(&outage));
-            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links, &outage).await })
+            let (ctx, figures, outage, lease) =
+                (ctx.clone(), Arc::clone(figures), Arc::clone(&outage), Arc::clone(&lease));
+            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links, &outage, &lease).await })
         })
         .buffer_unordered(ctx.settings.concurrency.max(1))
         .map(|joined| joined.unwrap_or_else(|e| Err(DigestError::Task(e.to_string()))))
-        .collect()
-        .await;
+        .collect::<Vec<Result<Delivered, DigestError>>>();
+    // The claims are renewed for as long as the batch is being sent, and no longer.
+    let results = tokio::select! {
+        results = sending => results,
+        never = keep_claims(ctx, &claimed_ids, &lease) => match never {},
+    };
     let mut counts = DeliveryCounts::default();
     let mut first_error = None;
     for result in results {
@@ -165,6 +177,57 @@ pub async fn work_batch(
     match first_error {
         Some(e) => Err(e),
         None => Ok(BatchOutcome::Worked(counts)),
+    }
+}
+
+/// This sender's hold on the deliveries of the batch it works on: renewed in the database
+/// every [`DigestSettings::renew_every`](super::DigestSettings::renew_every), and held only
+/// while the last renewal is recent enough that no other sender can have taken the
+/// deliveries over. A sender that cannot renew (the database is out of reach) stops sending
+/// before its claims go stale, so that the sender taking them over is the only one sending.
+#[derive(Debug)]
+pub struct Lease {
+    /// When the last renewal (or the claim) was started, whether or not it is done.
+    renewed: std::sync::Mutex<Instant>,
+    /// How long after a renewal the lease is held.
+    hold: Duration,
+}
+
+impl Lease {
+    /// A lease taken now (call before claiming) for claims that go stale after `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        Self { renewed: std::sync::Mutex::new(Instant::now()), hold: timeout.mul_f64(0.8) }
+    }
+
+    fn renewed_at(&self, at: Instant) {
+        if let Ok(mut renewed) = self.renewed.lock() {
+            *renewed = (*renewed).max(at);
+        }
+    }
+
+    /// Whether the claims are still this sender's to send.
+    pub fn is_held(&self) -> bool {
+        self.renewed.lock().map(|renewed| renewed.elapsed() < self.hold).unwrap_or(false)
+    }
+}
+
+/// Renews the claims on `ids` that are still SENDING, every renewal period, for ever (the
+/// caller stops it when the batch is done).
+async fn keep_claims(ctx: &DigestContext, ids: &[i32], lease: &Lease) -> std::convert::Infallible {
+    let every = ctx.settings.renew_every().max(Duration::from_millis(10));
+    loop {
+        tokio::time::sleep(every).await;
+        let started = Instant::now();
+        let renewed = delivery::Entity::update_many()
+            .col_expr(delivery::Column::ClaimedAt, Expr::value(Utc::now()))
+            .filter(delivery::Column::Id.is_in(ids.iter().copied()))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
+            .exec(&ctx.db)
+            .await;
+        match renewed {
+            Ok(_) => lease.renewed_at(started),
+            Err(e) => tracing::warn!(error = %e, "digest claims not renewed: they go stale unless a renewal works"),
+        }
     }
 }
 
@@ -255,6 +318,7 @@ async fn deliver(
     subscriber: Option<subscriber::Model>,
     links: ManageLinks,
     outage: &AtomicBool,
+    lease: &Lease,
 ) -> Result<Delivered, DigestError> {
     let db = &ctx.db;
     let done = |outcome| Ok(Delivered { outcome, retries: 0 });
@@ -280,6 +344,12 @@ async fn deliver(
     let policy = ctx.settings.retry;
     let mut attempt = 1;
     let outcome = loop {
+        if !lease.is_held() {
+            // Not renewed for long: another sender may have it by now, so this one leaves
+            // it alone (if nobody took it, it is claimed again once stale).
+            tracing::warn!("digest claims not renewed in time: leaving this delivery to whoever takes it over");
+            break DeliveryOutcome::TakenOver;
+        }
         match ctx.mailer.send(&email).await {
             Ok(()) => {
                 finish(db, claimed.id, DeliveryStatus::Sent, None).await?;

@@ -90,21 +90,28 @@ pub struct DigestSettings {
     pub concurrency: usize,
     /// Retries of temporary failures.
     pub retry: RetryPolicy,
-    /// A SENDING delivery whose claim is older than this is taken over: its sender died.
-    /// Must exceed one send (30 s timeout) plus the longest retry wait (claims are renewed
-    /// at each retry).
+    /// A SENDING delivery whose claim was not renewed for this long is taken over: its
+    /// sender died. A sender renews its claims every fifth of this while it works, and stops
+    /// sending from claims it could not renew for four fifths of it.
     pub claim_timeout: Duration,
     /// Deliveries claimed per step.
     pub batch_size: u64,
 }
 
 impl DigestSettings {
+    /// How often a sender renews its claims.
+    pub fn renew_every(&self) -> Duration {
+        self.claim_timeout / 5
+    }
+
     /// The defaults with `concurrency` sends at once.
     pub fn with_concurrency(concurrency: usize) -> Self {
         Self {
             concurrency: concurrency.max(1),
             retry: RetryPolicy::default(),
-            claim_timeout: Duration::from_secs(5 * 60),
+            // With the poll below (a twentieth), a dead sender's recipients are taken over
+            // within 30 s of its last renewal.
+            claim_timeout: Duration::from_secs(25),
             batch_size: 200,
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{FeedKind, feed_source, posting, unclassified_posting};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::{Feeds, parse_board, sources};
@@ -129,17 +129,14 @@ async fn close_missing(
     Ok(missing.len())
 }
 
-async fn fetch_and_store<C>(
-    db: &C,
+async fn fetch_and_store(
+    db: &DatabaseConnection,
     feeds: &Feeds,
     classifier: &Classifier,
     source: &feed_source::Model,
     writing: &tokio::sync::Mutex<()>,
     now: DateTime<Utc>,
-) -> Result<Result<Counts, String>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<Result<Counts, String>, DbErr> {
     let url = feeds.urls.board_url(source.kind, &source.board);
     let body = match feeds.client.get(&url).await {
         Ok(body) => body,
@@ -187,17 +184,14 @@ where
 }
 
 /// Fetches one board now (unless another fetch holds it) and returns its updated record.
-pub async fn fetch_source<C>(
-    db: &C,
+pub async fn fetch_source(
+    db: &DatabaseConnection,
     feeds: &Feeds,
     classifier: &Classifier,
     source: &feed_source::Model,
     writing: &tokio::sync::Mutex<()>,
     now: DateTime<Utc>,
-) -> Result<feed_source::Model, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<feed_source::Model, DbErr> {
     if !claim(db, source.id, now).await? {
         tracing::info!(source = %source.posting_source(), "skipped: another fetch of this board is running");
     } else {
@@ -229,15 +223,12 @@ where
 
 /// Fetches every board followed (of one kind and name when `only` is given): boards of one
 /// API one after the other, the three APIs side by side.
-pub async fn fetch_all<C>(
-    db: &C,
+pub async fn fetch_all(
+    db: &DatabaseConnection,
     feeds: &Feeds,
     only: Option<(FeedKind, &str)>,
     now: DateTime<Utc>,
-) -> Result<Vec<feed_source::Model>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<Vec<feed_source::Model>, DbErr> {
     let mut all = sources::list(db).await?;
     if let Some((kind, board)) = only {
         all.retain(|s| s.kind == kind && s.board == board.trim());

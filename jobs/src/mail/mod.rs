@@ -1,22 +1,21 @@
-//! The mailer everything that sends mail uses: SMTP through lettre (pooled, with timeouts),
-//! or `.eml` files in an outbox folder when no SMTP server is configured.
+//! The mailer everything that sends mail uses: SMTP through one pool of connections for
+//! every kind of URL (plain, STARTTLS, implicit TLS; see `pool`), or `.eml` files in an
+//! outbox folder when no SMTP server is configured.
 
-mod plain_pool;
+mod pool;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use plain_pool::{PlainPool, PlainServer};
+use pool::SmtpPool;
+pub use pool::{Security, SmtpUrl, read_ca_file};
 
 /// How long one SMTP send may take, connection included.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long checking that the server answers may take, after a failure that may be its.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An email to send: a plain-text and an HTML part saying the same.
 #[derive(Debug, Clone)]
@@ -64,14 +63,13 @@ pub struct MailerConfig {
     pub outbox_dir: PathBuf,
     /// Most SMTP connections open at once.
     pub max_connections: u32,
+    /// `SMTP_CA_FILE`: a PEM file of authorities trusted for TLS beside the public ones.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Clone)]
 enum Transport {
-    /// Plain `smtp://`: sockets with `TCP_NODELAY` (see `plain_pool`).
-    Plain(Arc<PlainPool>),
-    /// TLS (`smtps://`, `?tls=…`): lettre's pooled transport.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<SmtpPool>),
     Outbox(Arc<PathBuf>),
 }
 
@@ -82,16 +80,10 @@ pub struct Mailer {
     from: Mailbox,
 }
 
-/// Checks an SMTP URL's form; the message says what is expected.
+/// Checks an SMTP URL: its form, and that credentials in it would be sent only over TLS or
+/// to a loopback host. The message says what is expected.
 pub fn validate_smtp_url(url: &str) -> Result<(), String> {
-    let ok = (url.starts_with("smtp://") || url.starts_with("smtps://"))
-        && AsyncSmtpTransport::<Tokio1Executor>::from_url(url).is_ok();
-    if ok {
-        Ok(())
-    } else {
-        Err("is not an SMTP URL: expected smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://USER:PASS@HOST"
-            .into())
-    }
+    SmtpUrl::parse(url)?.check_credentials_are_protected()
 }
 
 /// Checks a sender mailbox such as `salarygraph <digest@example.com>`.
@@ -106,19 +98,17 @@ impl Mailer {
     /// Builds the mailer; SMTP connections are opened lazily, on the first send.
     pub fn new(config: &MailerConfig) -> Result<Self, String> {
         let from = config.from.parse::<Mailbox>().map_err(|e| format!("MAIL_FROM: {e}"))?;
-        let plain = config.smtp_url.as_deref().and_then(PlainServer::from_url);
-        let transport = match (&config.smtp_url, plain) {
-            (Some(_), Some(server)) => {
-                Transport::Plain(Arc::new(PlainPool::new(server, config.max_connections as usize)))
+        let transport = match &config.smtp_url {
+            Some(url) => {
+                let url = SmtpUrl::parse(url).map_err(|e| format!("SMTP_URL: {e}"))?;
+                url.check_credentials_are_protected().map_err(|e| format!("SMTP_URL: {e}"))?;
+                let extra_roots = match &config.ca_file {
+                    Some(path) => read_ca_file(path).map_err(|e| format!("SMTP_CA_FILE: {e}"))?,
+                    None => Vec::new(),
+                };
+                Transport::Smtp(Arc::new(SmtpPool::new(url, &extra_roots, config.max_connections as usize)?))
             }
-            (Some(url), None) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|_| "SMTP_URL: not a usable SMTP URL".to_owned())?
-                    .timeout(Some(Duration::from_secs(10)))
-                    .pool_config(PoolConfig::new().max_size(config.max_connections.max(1)))
-                    .build(),
-            ),
-            (None, _) => Transport::Outbox(Arc::new(config.outbox_dir.clone())),
+            None => Transport::Outbox(Arc::new(config.outbox_dir.clone())),
         };
         Ok(Self { transport, from })
     }
@@ -161,32 +151,12 @@ impl Mailer {
     pub async fn send(&self, email: &Email) -> Result<(), SendError> {
         let message = self.message(email)?;
         match &self.transport {
-            Transport::Plain(pool) => {
+            Transport::Smtp(pool) => {
                 let formatted = message.formatted();
                 let sent = pool.send(message.envelope(), &formatted);
                 match tokio::time::timeout(SEND_TIMEOUT, sent).await {
                     Ok(result) => result,
                     Err(_) => Err(pool.recheck("SMTP send timed out".into()).await),
-                }
-            }
-            Transport::Smtp(smtp) => {
-                let result = match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
-                    Err(_) => Err(SendError::Unreachable("SMTP send timed out".into())),
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(e)) => Err(classify(&e)),
-                };
-                match result {
-                    // lettre's transport does not say whether connecting or the message
-                    // failed: a connection test does (as the plain pool's recheck).
-                    Err(SendError::Unreachable(reason)) => {
-                        let test = tokio::time::timeout(PROBE_TIMEOUT, smtp.test_connection()).await;
-                        if matches!(test, Ok(Ok(true))) {
-                            Err(SendError::Temporary(reason))
-                        } else {
-                            Err(SendError::Unreachable(reason))
-                        }
-                    }
-                    other => other,
                 }
             }
             Transport::Outbox(dir) => {
@@ -269,6 +239,7 @@ mod tests {
         assert!(validate_smtp_url("smtp://127.0.0.1:2525").is_ok());
         assert!(validate_smtp_url("smtps://user:pass@mail.example.com").is_ok());
         assert!(validate_smtp_url("http://mail").is_err());
+        assert!(validate_smtp_url("smtp://user:pass@mail.example.com").is_err());
         assert!(validate_mailbox("salarygraph <digest@localhost>").is_ok());
         assert!(validate_mailbox("not an address").is_err());
     }
@@ -323,6 +294,7 @@ mod tests {
             from: "salarygraph <digest@localhost>".into(),
             outbox_dir: "outbox".into(),
             max_connections: 1,
+            ca_file: None,
         })
         .expect("mailer");
         let email = Email {
@@ -342,14 +314,14 @@ mod tests {
         }
     }
 
-    /// The kind of outcome of a send to a scripted server, through the plain pool and through
-    /// lettre's transport (`tls=opportunistic` with no STARTTLS on offer: plain text too).
+    /// The kind of outcome of a send to a scripted server, over plain `smtp://` and over
+    /// `tls=opportunistic` with no STARTTLS on offer (plain text too, after a look for it).
     async fn kinds(greeting: &'static str, rcpt: Option<&'static str>, connections: usize) -> [&'static str; 2] {
         let plain = scripted_server(greeting, rcpt, connections).await;
-        let lettre = scripted_server(greeting, rcpt, connections).await;
+        let opportunistic = scripted_server(greeting, rcpt, connections).await;
         [
             send_to(&format!("smtp://127.0.0.1:{plain}")).await,
-            send_to(&format!("smtp://127.0.0.1:{lettre}?tls=opportunistic")).await,
+            send_to(&format!("smtp://127.0.0.1:{opportunistic}?tls=opportunistic")).await,
         ]
     }
 
@@ -371,9 +343,8 @@ mod tests {
         assert_eq!(kinds("220 hi", Some("421 closing"), 1).await, ["unreachable"; 2], "closing, then gone");
         assert_eq!(kinds("220 hi", None, MANY).await, ["temporary"; 2], "dropped, but still there");
         assert_eq!(kinds("220 hi", Some("421 closing"), MANY).await, ["temporary"; 2], "421, but still there");
-        // The plain pool knows a 5xx greeting is no answer about the recipient; lettre's
-        // transport does not say where a reply came from.
-        assert_eq!(kinds("554 go away", None, MANY).await, ["unreachable", "permanent"]);
+        // A 5xx greeting is no answer about the recipient.
+        assert_eq!(kinds("554 go away", None, MANY).await, ["unreachable"; 2]);
     }
 
     #[test]
@@ -383,6 +354,7 @@ mod tests {
             from: "salarygraph <digest@localhost>".into(),
             outbox_dir: "outbox".into(),
             max_connections: 1,
+            ca_file: None,
         })
         .expect("mailer");
         let message = mailer

@@ -6,11 +6,11 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
-use super::{MAX_BATCH, RawPosting, RawReport, ingest_raw};
+use super::{MAX_BATCH, RawPosting, ingest_raw};
 use crate::classify::Classifier;
-use crate::import::{Format, ImportError};
+use crate::import::{Format, ImportError, ImportSummary, RejectionLog};
 use crate::ingest::Rejection;
 
 type Parsed = Result<RawPosting, String>;
@@ -42,53 +42,60 @@ fn csv_rows(file: File) -> Result<Box<dyn Iterator<Item = (usize, Parsed)>>, Imp
     })))
 }
 
-/// Imports a file of raw postings; `on_batch` gets the running report and the last line read.
-pub async fn import_raw_file<C>(
-    db: &C,
+/// Imports a file of raw postings in batches; refused rows go to `rejections` in line order
+/// as they are found (as for [`crate::import::import_file`]), and `on_batch` gets the running
+/// counts after each batch.
+pub async fn import_raw_file(
+    db: &DatabaseConnection,
     path: &Path,
     format: Format,
     now: DateTime<Utc>,
-    mut on_batch: impl FnMut(&RawReport, usize),
-) -> Result<RawReport, ImportError>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+    rejections: &mut RejectionLog,
+    mut on_batch: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
     let mut rows: Box<dyn Iterator<Item = (usize, Parsed)>> = match format {
         Format::JsonLines => Box::new(json_rows(file)),
         Format::Csv => csv_rows(file)?,
     };
     let classifier = Classifier::load(db).await?;
-    let mut report = RawReport::default();
+    let mut summary = ImportSummary::default();
     loop {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut lines = Vec::with_capacity(MAX_BATCH);
+        let mut refused = Vec::new();
         let mut taken = 0;
-        let mut last_line = 0;
         for (line, parsed) in rows.by_ref().take(MAX_BATCH) {
             taken += 1;
-            last_line = line;
+            summary.line = line;
             match parsed {
                 Ok(row) => {
                     lines.push(line);
                     batch.push(row);
                 }
-                Err(reason) => report.rejected.push(Rejection { index: line, external_id: None, reason }),
+                Err(reason) => refused.push(Rejection { index: line, external_id: None, reason }),
             }
         }
         if taken == 0 {
             break;
         }
-        let mut part = ingest_raw(db, &classifier, batch, 0, now).await?;
-        for rejection in &mut part.rejected {
+        let part = ingest_raw(db, &classifier, batch, 0, now).await?;
+        summary.inserted += part.inserted;
+        summary.updated += part.updated;
+        summary.unclassified += part.unclassified;
+        refused.extend(part.rejected.into_iter().map(|mut rejection| {
             rejection.index = lines.get(rejection.index).copied().unwrap_or(rejection.index);
+            rejection
+        }));
+        refused.sort_by_key(|r| r.index);
+        summary.rejected += refused.len();
+        for rejection in refused {
+            rejections.record(rejection)?;
         }
-        report.merge(part);
-        on_batch(&report, last_line);
+        on_batch(&summary);
         if taken < MAX_BATCH {
             break;
         }
     }
-    report.rejected.sort_by_key(|r| r.index);
-    Ok(report)
+    Ok(summary)
 }

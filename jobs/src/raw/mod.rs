@@ -6,7 +6,7 @@ pub mod aside;
 pub mod import;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbErr, TransactionSession, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::classify::pay::PayPeriod;
 use crate::classify::{Classifier, Outcome};
@@ -88,16 +88,13 @@ impl RawReport {
 /// Classifies and stores a batch in one transaction: postings through the ordinary ingest,
 /// unclassified rows aside (a posting whose title no longer matches a role moves aside
 /// too), refusals reported by index from `first_index`.
-pub async fn ingest_raw<C>(
-    db: &C,
+pub async fn ingest_raw(
+    db: &DatabaseConnection,
     classifier: &Classifier,
     rows: Vec<RawPosting>,
     first_index: usize,
     now: DateTime<Utc>,
-) -> Result<RawReport, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<RawReport, DbErr> {
     let today = now.date_naive();
     let mut report = RawReport::default();
     let mut postings: Vec<PostingInput> = Vec::new();
@@ -119,8 +116,10 @@ where
     }
     let classified_keys: Vec<(String, String)> =
         postings.iter().map(|p| (p.source.trim().to_owned(), p.external_id.trim().to_owned())).collect();
-    let txn = db.begin().await?;
-    let stored = ingest::ingest(&txn, postings, 0, now).await?;
+    // The postings are stored (in a transaction of their own) before the rows kept aside are
+    // brought up to date: should the second step fail, a row is at worst both a posting and
+    // still listed aside until the next ingest or reclassification, never lost.
+    let stored = ingest::ingest(db, postings, 0, now).await?;
     let refused: std::collections::HashSet<usize> = stored.rejected.iter().map(|r| r.index).collect();
     report.inserted = stored.inserted;
     report.updated = stored.updated;
@@ -130,6 +129,7 @@ where
     }));
     let now_classified: Vec<(String, String)> =
         classified_keys.into_iter().enumerate().filter(|(i, _)| !refused.contains(i)).map(|(_, k)| k).collect();
+    let txn = db.begin().await?;
     aside::remove(&txn, &now_classified).await?;
     report.unclassified = aside.len();
     aside::keep(&txn, aside, now).await?;
@@ -156,10 +156,7 @@ const RECLASSIFY_PAGE: u64 = 1_000;
 
 /// Runs the current rules again over every row kept aside; those that match a role now
 /// become postings and leave the aside list.
-pub async fn reclassify<C>(db: &C, now: DateTime<Utc>) -> Result<ReclassifyReport, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+pub async fn reclassify(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<ReclassifyReport, DbErr> {
     let classifier = Classifier::load(db).await?;
     let mut report = ReclassifyReport::default();
     let mut after_id = 0;

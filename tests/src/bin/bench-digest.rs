@@ -34,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
         from: "salarygraph <digest@bench.example>".into(),
         outbox_dir: "outbox".into(),
         max_connections: concurrency as u32,
+        ca_file: std::env::var_os("SMTP_CA_FILE").map(Into::into),
     })
     .map_err(|e| anyhow::anyhow!(e))?;
     let ctx = DigestContext {
