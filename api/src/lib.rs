@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod rate_limit;
+pub mod server;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 
 use crate::auth::AdminToken;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::RateLimits;
 
 /// The shared state of the service. Cheap to clone.
 #[derive(Clone)]
@@ -23,8 +23,12 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Snapshots as they are created or recomputed, for `snapshotPublished`.
     pub snapshot_events: broadcast::Sender<snapshot::Model>,
-    /// Limits sign-ups per client address.
-    pub rate_limiter: Arc<RateLimiter>,
+    /// Limits sign-ups and the use of email links per client.
+    pub rate_limits: Arc<RateLimits>,
+    /// The HTTP layer's limits and switches.
+    pub http: Arc<crate::http::HttpSettings>,
+    /// Age at which the key that signs email links is replaced (`LINK_KEY_ROTATION_DAYS`).
+    pub link_key_rotation: chrono::TimeDelta,
     /// How the weekly digest sends (concurrency, retries, claims).
     pub digest: jobs::digest::DigestSettings,
     /// Browser origins allowed by CORS (`CORS_ORIGINS`).

@@ -3,6 +3,7 @@
 pub mod delivery;
 pub mod digest_run;
 pub mod enums;
+pub mod link_key;
 pub mod posting;
 pub mod posting_skill;
 pub mod role;

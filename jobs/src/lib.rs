@@ -12,6 +12,7 @@ pub mod mail;
 pub mod roles;
 pub mod schedule;
 pub mod scheduler;
+pub mod signed_links;
 pub mod snapshots;
 pub mod sql;
 pub mod subscriptions;

@@ -13,6 +13,8 @@ mod m20261128_000007_create_subscriber_token;
 mod m20261128_000008_create_digest_run;
 mod m20261128_000009_create_delivery;
 mod m20261129_000010_index_posting_role_id_id;
+mod m20261130_000011_subscriber_email_case_insensitive;
+mod m20261130_000012_create_link_key;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_digest_run::Migration),
             Box::new(m20261128_000009_create_delivery::Migration),
             Box::new(m20261129_000010_index_posting_role_id_id::Migration),
+            Box::new(m20261130_000011_subscriber_email_case_insensitive::Migration),
+            Box::new(m20261130_000012_create_link_key::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::DB_COST;
 use crate::graphql::pagination::{Page, cursor, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Seniority, page_of};
@@ -41,7 +42,7 @@ pub struct PostingQuery;
 #[Object]
 impl PostingQuery {
     /// Postings matching the filter, newest id last.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 2 * DB_COST")]
     async fn postings(
         &self,
         ctx: &Context<'_>,
