@@ -46,7 +46,11 @@ impl BearerToken {
 /// Whether the request in `ctx` carries the admin token.
 pub fn is_admin(ctx: &Context<'_>) -> bool {
     let Ok(state) = ctx.data::<AppState>() else { return false };
-    let presented = ctx.data_opt::<BearerToken>().and_then(|t| t.0.as_deref());
+    is_admin_token(state, ctx.data_opt::<BearerToken>().and_then(|t| t.0.as_deref()))
+}
+
+/// Whether `presented` is the configured admin token (none is configured: never).
+pub fn is_admin_token(state: &AppState, presented: Option<&str>) -> bool {
     match (&state.admin_token, presented) {
         (Some(token), Some(presented)) => token.verify(presented),
         _ => false,

@@ -7,6 +7,10 @@ use std::path::PathBuf;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 
+use crate::client::TrustedProxies;
+use crate::http::ws::WsLimits;
+use crate::server::ServerLimits;
+
 /// A configuration value that cannot be used; the message names the variable and the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{variable}: {message}")]
@@ -62,6 +66,21 @@ pub struct Config {
     pub fetch_timeout_secs: u32,
     /// `GREENHOUSE_API_URL`, `LEVER_API_URL`, `ASHBY_API_URL`: the job-board APIs.
     pub feed_urls: jobs::feeds::BaseUrls,
+    /// `LINK_RATE_LIMIT` (default `30`): confirmations and preference changes a minute per
+    /// client (0: off).
+    pub link_rate_limit: u32,
+    /// `TRUSTED_PROXIES` (default none): proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+    /// `WS_MAX_CONNECTIONS`, `WS_MAX_CONNECTIONS_PER_CLIENT`, `WS_MAX_SUBSCRIPTIONS`,
+    /// `WS_KEEPALIVE_SECONDS` (defaults 1000, 8, 16, 30): the limits of `/graphql/ws`.
+    pub ws: WsLimits,
+    /// `MAX_CONNECTIONS` (default `1024`) and `HEADER_READ_TIMEOUT_SECONDS` (default `10`).
+    pub server: ServerLimits,
+    /// `GRAPHIQL` (default `true`): serve GraphiQL to browsers at `/graphql`.
+    pub graphiql: bool,
+    /// `LINK_KEY_ROTATION_DAYS` (default `30`): age at which the key that signs email links
+    /// is replaced.
+    pub link_key_rotation_days: u32,
 }
 
 /// Which browser origins may call the API from scripts.
@@ -120,6 +139,16 @@ pub const VARIABLES: &[&str] = &[
     "GREENHOUSE_API_URL",
     "LEVER_API_URL",
     "ASHBY_API_URL",
+    "LINK_RATE_LIMIT",
+    "TRUSTED_PROXIES",
+    "WS_MAX_CONNECTIONS",
+    "WS_MAX_CONNECTIONS_PER_CLIENT",
+    "WS_MAX_SUBSCRIPTIONS",
+    "WS_KEEPALIVE_SECONDS",
+    "MAX_CONNECTIONS",
+    "HEADER_READ_TIMEOUT_SECONDS",
+    "GRAPHIQL",
+    "LINK_KEY_ROTATION_DAYS",
 ];
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -227,6 +256,43 @@ impl Config {
             lever: base_url("LEVER_API_URL", var("LEVER_API_URL"), defaults.lever)?,
             ashby: base_url("ASHBY_API_URL", var("ASHBY_API_URL"), defaults.ashby)?,
         };
+        let link_rate_limit = parse_number("LINK_RATE_LIMIT", var("LINK_RATE_LIMIT"), 30, 0..=100_000)?;
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            None => TrustedProxies::default(),
+            Some(v) => TrustedProxies::parse(&v).map_err(|m| {
+                err(
+                    "TRUSTED_PROXIES",
+                    format!("{m}: expected a comma-separated list of addresses or blocks such as 10.0.0.0/8, fd00::/8"),
+                )
+            })?,
+        };
+        let defaults = WsLimits::default();
+        let count = |name: &'static str, default: usize, max: u32| -> Result<usize, ConfigError> {
+            Ok(parse_number(name, var(name), u32::try_from(default).unwrap_or(max), 1..=max)? as usize)
+        };
+        let ws = WsLimits {
+            max_connections: count("WS_MAX_CONNECTIONS", defaults.max_connections, 1_000_000)?,
+            max_connections_per_client: count(
+                "WS_MAX_CONNECTIONS_PER_CLIENT",
+                defaults.max_connections_per_client,
+                100_000,
+            )?,
+            max_subscriptions: count("WS_MAX_SUBSCRIPTIONS", defaults.max_subscriptions, 1_000)?,
+            keepalive: seconds("WS_KEEPALIVE_SECONDS", var("WS_KEEPALIVE_SECONDS"), defaults.keepalive, 3_600)?,
+        };
+        let server_defaults = ServerLimits::default();
+        let server = ServerLimits {
+            max_connections: count("MAX_CONNECTIONS", server_defaults.max_connections, 1_000_000)?,
+            header_read_timeout: seconds(
+                "HEADER_READ_TIMEOUT_SECONDS",
+                var("HEADER_READ_TIMEOUT_SECONDS"),
+                server_defaults.header_read_timeout,
+                3_600,
+            )?,
+        };
+        let graphiql = parse_bool("GRAPHIQL", var("GRAPHIQL"), true)?;
+        let link_key_rotation_days =
+            parse_number("LINK_KEY_ROTATION_DAYS", var("LINK_KEY_ROTATION_DAYS"), 30, 1..=3_650)?;
         Ok(Self {
             database_url,
             bind_addr,
@@ -247,6 +313,12 @@ impl Config {
             fetch_schedule,
             fetch_timeout_secs,
             feed_urls,
+            link_rate_limit,
+            trusted_proxies,
+            ws,
+            server,
+            graphiql,
+            link_key_rotation_days,
         })
     }
 }
@@ -258,6 +330,17 @@ fn base_url(variable: &'static str, value: Option<String>, default: String) -> R
         return Err(err(variable, format!("\"{url}\" is not a URL: expected http(s)://HOST[:PORT][/PATH]")));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// A whole number of seconds from 1 to `max`.
+fn seconds(
+    variable: &'static str,
+    value: Option<String>,
+    default: std::time::Duration,
+    max: u32,
+) -> Result<std::time::Duration, ConfigError> {
+    let default = u32::try_from(default.as_secs()).unwrap_or(max);
+    Ok(std::time::Duration::from_secs(u64::from(parse_number(variable, value, default, 1..=max)?)))
 }
 
 fn parse_bool(variable: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
@@ -322,6 +405,30 @@ mod tests {
         assert_eq!(config.fetch_schedule, "0 0 6 * * *");
         assert_eq!(config.fetch_timeout_secs, 30);
         assert_eq!(config.feed_urls, jobs::feeds::BaseUrls::default());
+        assert_eq!(config.link_rate_limit, 30);
+        assert_eq!(config.trusted_proxies, TrustedProxies::default());
+        assert_eq!(config.ws, WsLimits::default());
+        assert_eq!(config.server, ServerLimits::default());
+        assert!(config.graphiql);
+        assert_eq!(config.link_key_rotation_days, 30);
+    }
+
+    #[test]
+    fn limits_are_read_from_their_variables() {
+        let config = with(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8"),
+            ("WS_MAX_CONNECTIONS", "50"),
+            ("WS_KEEPALIVE_SECONDS", "5"),
+            ("MAX_CONNECTIONS", "64"),
+            ("HEADER_READ_TIMEOUT_SECONDS", "3"),
+            ("GRAPHIQL", "false"),
+        ])
+        .expect("valid");
+        assert!(config.trusted_proxies.trusts("10.1.2.3".parse().expect("ip")));
+        assert!(config.trusted_proxies.trusts("fd00::1".parse().expect("ip")));
+        assert_eq!((config.ws.max_connections, config.ws.keepalive.as_secs()), (50, 5));
+        assert_eq!((config.server.max_connections, config.server.header_read_timeout.as_secs()), (64, 3));
+        assert!(!config.graphiql);
     }
 
     #[test]
@@ -351,6 +458,17 @@ mod tests {
             ("GREENHOUSE_API_URL", "boards-api.greenhouse.io"),
             ("LEVER_API_URL", "ftp://api.lever.co"),
             ("ASHBY_API_URL", "http://x y"),
+            ("LINK_RATE_LIMIT", "lots"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTED_PROXIES", "proxy.internal"),
+            ("WS_MAX_CONNECTIONS", "0"),
+            ("WS_MAX_CONNECTIONS_PER_CLIENT", "-3"),
+            ("WS_MAX_SUBSCRIPTIONS", "1001"),
+            ("WS_KEEPALIVE_SECONDS", "0"),
+            ("MAX_CONNECTIONS", "many"),
+            ("HEADER_READ_TIMEOUT_SECONDS", "0.5"),
+            ("GRAPHIQL", "sometimes"),
+            ("LINK_KEY_ROTATION_DAYS", "0"),
         ];
         for (variable, value) in cases {
             let error = with(&[(variable, value)]).expect_err(variable);

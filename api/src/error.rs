@@ -112,7 +112,10 @@ impl From<SubscriptionError> for ApiError {
         match error {
             SubscriptionError::Invalid(message) => Self::BadUserInput(message),
             e @ SubscriptionError::InvalidToken => Self::NotFound(format!("token: {e}")),
-            e @ SubscriptionError::ExpiredToken(_) => Self::BadUserInput(format!("token: {e}")),
+            e @ (SubscriptionError::ExpiredToken(_) | SubscriptionError::ExpiredLink(_)) => {
+                Self::BadUserInput(format!("token: {e}"))
+            }
+            e @ SubscriptionError::Busy => Self::Unavailable(e.to_string()),
             SubscriptionError::Db(e) => Self::from(e),
         }
     }

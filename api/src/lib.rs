@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod changes;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod rate_limit;
+pub mod server;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

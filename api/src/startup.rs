@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::graphql::build_schema;
 use crate::http::build_app;
 use crate::http::response_cache::ResponseCache;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::RateLimits;
 use crate::state::AppState;
 
 /// Connects to the database and applies pending migrations.
@@ -50,7 +50,14 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppS
         public_url: Arc::from(config.public_url.as_str()),
         changes: Arc::default(),
         response_cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
-        rate_limiter: Arc::new(RateLimiter::new(config.subscribe_rate_limit)),
+        rate_limits: Arc::new(RateLimits::new(config.subscribe_rate_limit, config.link_rate_limit)),
+        http: Arc::new(crate::http::HttpSettings {
+            trusted_proxies: config.trusted_proxies.clone(),
+            ws: config.ws,
+            server: config.server,
+            graphiql: config.graphiql,
+        }),
+        link_key_rotation: chrono::TimeDelta::days(i64::from(config.link_key_rotation_days)),
         digest: jobs::digest::DigestSettings::with_concurrency(config.smtp_concurrency),
         cors_origins: config.cors_origins.clone(),
         metrics: crate::metrics::install(),
@@ -106,13 +113,10 @@ pub fn spawn_server(
 ) -> std::io::Result<RunningServer> {
     let addr = listener.local_addr()?;
     DataChanges::watch(&state.changes, state.database_url.clone());
+    let limits = state.http.server;
     let schema = build_schema(state.clone());
     let app = build_app(state, schema);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-    });
+    let task = tokio::spawn(crate::server::serve(listener, app, limits, shutdown));
     Ok(RunningServer { addr, task })
 }
 
@@ -125,6 +129,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     load_demo_if_empty(&config, &db).await?;
     let state = app_state(&config, db)?;
+    crate::weekly::rotate_link_key(&state).await;
     let listener = TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("BIND_ADDR: cannot listen on {}", config.bind_addr))?;

@@ -6,7 +6,7 @@ use jobs::mail::Mailer;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::AdminToken;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::RateLimits;
 
 /// The shared state of the service. Cheap to clone.
 #[derive(Clone)]
@@ -26,8 +26,12 @@ pub struct AppState {
     pub changes: Arc<crate::changes::DataChanges>,
     /// Answers to anonymous queries, kept until the data changes.
     pub response_cache: Arc<crate::http::response_cache::ResponseCache>,
-    /// Limits sign-ups per client address.
-    pub rate_limiter: Arc<RateLimiter>,
+    /// Limits sign-ups and the use of email links per client.
+    pub rate_limits: Arc<RateLimits>,
+    /// The HTTP layer's limits and switches.
+    pub http: Arc<crate::http::HttpSettings>,
+    /// Age at which the key that signs email links is replaced (`LINK_KEY_ROTATION_DAYS`).
+    pub link_key_rotation: chrono::TimeDelta,
     /// How the weekly digest sends (concurrency, retries, claims).
     pub digest: jobs::digest::DigestSettings,
     /// Browser origins allowed by CORS (`CORS_ORIGINS`).

@@ -24,6 +24,7 @@ pub fn digest_context(state: &AppState) -> DigestContext {
 /// them create the run, and all of them share its sending.
 #[tracing::instrument(skip(state))]
 pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
+    rotate_link_key(state).await;
     let week = Week::last_completed(fired_at);
     let ctx = digest_context(state);
     match state.shutdown.track(jobs::digest::run_weekly_digest(&ctx, week, Utc::now())).await {
@@ -40,6 +41,15 @@ pub async fn run(state: &AppState, fired_at: DateTime<Utc>) {
         Err(error @ DigestError::NoSnapshots(_)) => tracing::warn!(%error, "no weekly digest"),
         Err(error @ DigestError::Stopped) => tracing::info!(%error, %week, "weekly digest paused"),
         Err(error) => tracing::error!(%error, %week, "weekly digest failed: the next start catches it up"),
+    }
+}
+
+/// Replaces the key that signs email links once it is `LINK_KEY_ROTATION_DAYS` old (on
+/// start and before each weekly digest); a failure keeps the current key.
+pub async fn rotate_link_key(state: &AppState) {
+    match jobs::signed_links::rotate(&state.db, state.link_key_rotation, Utc::now()).await {
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not rotate the link signing key: keeping the current one"),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod roles;
 pub mod rules;
 pub mod schedule;
 pub mod scheduler;
+pub mod signed_links;
 pub mod snapshots;
 pub mod sql;
 pub mod subscriptions;

@@ -1,12 +1,16 @@
 //! Subscriber tokens: 256 random bits in the link, only their SHA-256 in the database.
+//! Confirmation links use them; the manage links of emails are signed instead (see
+//! `signed_links`), and the rows of manage tokens that emails carried before keep working.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use entity::{TokenPurpose, subscriber, subscriber_token};
 use rand::RngCore;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
+
+use crate::signed_links;
 
 /// A new random token for a link (43 URL-safe characters).
 pub fn new_token() -> String {
@@ -64,22 +68,34 @@ pub async fn issue_many(
 pub enum TokenLookup {
     /// Valid: the subscriber it acts for.
     Valid(subscriber::Model),
-    /// Known but past its expiry: the subscriber, to offer a new link.
+    /// Known but past its expiry: the subscriber, to offer a new link. A manage token past
+    /// the preferences term still unsubscribes.
     Expired(subscriber::Model),
     /// Not a token we issued for this purpose.
     Unknown,
 }
 
-/// Looks a token up by its hash.
+/// Looks a token up: a signed manage link by its signature, any other by its hash.
 pub async fn find(
     db: &impl ConnectionTrait,
     token: &str,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
 ) -> Result<TokenLookup, DbErr> {
-    // Tokens we issue are 43 characters: anything far off is not worth a query.
+    // Tokens we issue are 39 or 43 characters: anything far off is not worth a query.
     if token.is_empty() || token.len() > 128 {
         return Ok(TokenLookup::Unknown);
+    }
+    if purpose == TokenPurpose::Manage && signed_links::decode(token).is_some() {
+        let Some(claims) = signed_links::verify(db, token, now).await? else { return Ok(TokenLookup::Unknown) };
+        let Some(subscriber) = subscriber::Entity::find_by_id(claims.subscriber_id).one(db).await? else {
+            return Ok(TokenLookup::Unknown);
+        };
+        return Ok(if claims.allows_preferences(now) {
+            TokenLookup::Valid(subscriber)
+        } else {
+            TokenLookup::Expired(subscriber)
+        });
     }
     let found = subscriber_token::Entity::find()
         .filter(subscriber_token::Column::TokenHash.eq(hash_token(token)))
@@ -90,7 +106,13 @@ pub async fn find(
     let Some(subscriber) = subscriber::Entity::find_by_id(found.subscriber_id).one(db).await? else {
         return Ok(TokenLookup::Unknown);
     };
-    Ok(match found.expires_at {
+    // Stored manage tokens have no expiry of their own: their preferences term runs from
+    // the email that carried them, as a signed link's does.
+    let expiry = match purpose {
+        TokenPurpose::Manage => Some(found.created_at + TimeDelta::days(signed_links::PREFERENCES_TTL_DAYS)),
+        TokenPurpose::Confirm => found.expires_at,
+    };
+    Ok(match expiry {
         Some(expiry) if expiry <= now => TokenLookup::Expired(subscriber),
         _ => TokenLookup::Valid(subscriber),
     })

@@ -21,6 +21,8 @@ mod m20261204_000015_create_feed_source;
 mod m20261204_000016_add_posting_rule_id_url;
 mod m20261204_000017_seed_skill_dictionary;
 mod m20261204_000018_create_data_version;
+mod m20261204_000019_subscriber_email_case_insensitive;
+mod m20261204_000020_create_link_key;
 
 /// The skill dictionary the migrations ship (benchmarks and tests measure it).
 pub use m20261204_000017_seed_skill_dictionary::shipped_skills;
@@ -50,6 +52,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_add_posting_rule_id_url::Migration),
             Box::new(m20261204_000017_seed_skill_dictionary::Migration),
             Box::new(m20261204_000018_create_data_version::Migration),
+            Box::new(m20261204_000019_subscriber_email_case_insensitive::Migration),
+            Box::new(m20261204_000020_create_link_key::Migration),
         ]
     }
 }

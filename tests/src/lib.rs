@@ -84,6 +84,12 @@ impl TestApp {
         Self::spawn_with(TestOptions::default()).await
     }
 
+    /// Starts the service with these configuration variables, other options as default.
+    pub async fn spawn_with_env(env: &[(&str, &str)]) -> Self {
+        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Self::spawn_with(TestOptions { env, ..TestOptions::default() }).await
+    }
+
     /// Starts the service with these options.
     pub async fn spawn_with(options: TestOptions) -> Self {
         let database = match options.database.clone() {

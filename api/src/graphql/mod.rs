@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations and the `snapshotPublished` subscription.
 
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod observe;
@@ -15,8 +16,11 @@ use crate::state::AppState;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
-/// Most complex query accepted (fields, times page sizes).
+/// Most complex query accepted (fields, times page sizes, plus [`DB_COST`] per statement).
 pub const MAX_COMPLEXITY: usize = 5_000;
+/// What one SQL statement a field runs adds to its complexity: a field that reads the
+/// database costs what it costs, so that aliases cannot ask for hundreds of them.
+pub const DB_COST: usize = 25;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -52,10 +56,13 @@ pub fn build_schema(state: AppState) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
         .data(loaders::new_loader(state.db.clone()))
         .data(state)
+        // Observe first: it wraps Limits, so it counts the codes Limits gives.
         .extension(observe::Observe)
+        .extension(limits::Limits)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .limit_directives(limits::MAX_DIRECTIVES)
         .finish()
 }
 

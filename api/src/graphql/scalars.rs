@@ -14,10 +14,11 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not a date: expected YYYY-MM-DD"))),
-            _ => Err(InputValueError::expected_type(value)),
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Date).map_err(|_| {
+                InputValueError::custom(format!("\"{s}\" is not a date: expected YYYY-MM-DD"))
+                    .with_extension("code", "BAD_USER_INPUT")
+            }),
+            _ => Err(InputValueError::expected_type(value).with_extension("code", "BAD_USER_INPUT")),
         }
     }
 

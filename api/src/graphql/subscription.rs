@@ -5,6 +5,7 @@ use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::error::ApiError;
+use crate::graphql::DB_COST;
 use crate::graphql::types::Snapshot;
 use crate::state::AppState;
 
@@ -14,6 +15,7 @@ pub struct SubscriptionRoot;
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each snapshot as it is created or recomputed; only `role`'s when a slug is given.
+    #[graphql(complexity = "DB_COST + child_complexity")]
     async fn snapshot_published(
         &self,
         ctx: &Context<'_>,

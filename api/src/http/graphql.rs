@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
@@ -18,6 +18,7 @@ use super::persisted::{PersistedError, resolve_persisted};
 use super::response_cache::{CacheKey, CachedAnswer};
 use super::{HttpState, graphiql};
 use crate::auth::BearerToken;
+pub use crate::client::ClientIp;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -41,14 +42,9 @@ fn persisted_error_response(error: PersistedError, media: &'static str) -> Respo
     }
 }
 
-/// The address of the client, as the socket saw it (request data for rate limits).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
-
+/// The client's address, as `protect::client_address` found it.
 fn client_ip(request: &Request) -> ClientIp {
-    ClientIp(
-        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip()),
-    )
+    request.extensions().get::<ClientIp>().copied().unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
 }
 
 /// Which media type the response uses, from `Accept`.
@@ -107,7 +103,8 @@ fn operation_of(request: &async_graphql::Request) -> Option<(OperationType, Opti
     }
 }
 
-fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+/// The type of the operation a request runs, if its document parses and names one.
+pub(super) fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
     operation_of(request).map(|(ty, _)| ty)
 }
 
@@ -170,7 +167,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
     let headers = request.headers().clone();
     let raw_query = request.uri().query().unwrap_or("").to_owned();
     let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    if wants_html && !raw_query.contains("query=") && !raw_query.contains("extensions=") {
+    if wants_html && state.app.http.graphiql && !raw_query.contains("query=") && !raw_query.contains("extensions=") {
         return Html(graphiql::PAGE).into_response();
     }
     let Some(media) = negotiate(&headers) else { return not_acceptable() };

@@ -6,25 +6,27 @@ pub mod graphql;
 mod health;
 mod pages;
 pub mod persisted;
+pub mod protect;
 pub mod request_log;
 pub mod response_cache;
+pub mod ws;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql_axum::GraphQLSubscription;
 use axum::Router;
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::client::TrustedProxies;
 use crate::config::CorsOrigins;
-
 use crate::graphql::AppSchema;
+use crate::server::ServerLimits;
 use crate::state::AppState;
 
-/// Largest request body accepted (a 10,000-posting ingest fits).
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest request body accepted, with the admin token (see `protect` for the rest).
+pub const MAX_BODY_BYTES: usize = protect::MAX_ADMIN_BODY_BYTES;
 /// Longest a request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -37,21 +39,41 @@ pub struct HttpState {
     pub schema: AppSchema,
     /// Automatic persisted queries (Apollo), by SHA-256 of the query.
     pub persisted: persisted::PersistedQueries,
+    /// The open `/graphql/ws` connections.
+    pub ws: Arc<ws::WsConnections>,
+}
+
+/// What the HTTP layer is configured with.
+#[derive(Debug, Clone, Default)]
+pub struct HttpSettings {
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
+    /// The limits of `/graphql/ws`.
+    pub ws: ws::WsLimits,
+    /// The server's connection cap and header timeout.
+    pub server: ServerLimits,
+    /// Whether browsers get GraphiQL at `/graphql` (`GRAPHIQL`).
+    pub graphiql: bool,
 }
 
 /// Builds the router (no I/O): tests and `serve` both use it.
 pub fn build_app(app: AppState, schema: AppSchema) -> Router {
-    let state = HttpState { app, schema: schema.clone(), persisted: persisted::PersistedQueries::default() };
+    let ws = ws::WsConnections::new(app.http.ws);
+    let state = HttpState { app, schema, persisted: persisted::PersistedQueries::default(), ws };
+    // Layers run bottom-up: the log sees every request, then the client is known, then the
+    // body is capped before any handler reads it.
     Router::<HttpState>::new()
         .route("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
-        .route_service("/graphql/ws", GraphQLSubscription::new(schema))
+        .route("/graphql/ws", get(ws::graphql_ws))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(pages::routes())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), protect::limit_body))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cors(&state.app.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), protect::client_address))
+        .layer(axum::middleware::from_fn(protect::security_headers))
         .layer(axum::middleware::from_fn(request_log::trace_request))
         .with_state(state)
 }

@@ -47,7 +47,7 @@ pub async fn trace_request(mut request: Request, next: Next) -> Response {
     metrics::counter!(
         "http_requests_total",
         "route" => route.clone(),
-        "method" => method.to_string(),
+        "method" => method_label(&method),
         "status" => status.to_string()
     )
     .increment(1);
@@ -58,9 +58,32 @@ pub async fn trace_request(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// The method as a metric label: the standard ones, `other` for anything a client made up,
+/// so that `FOO1`, `FOO2`, … do not each add a series.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        assert_eq!(method_label(&axum::http::Method::POST), "POST");
+        let made_up = axum::http::Method::from_bytes(b"FOO1").expect("a method");
+        assert_eq!(method_label(&made_up), "other");
+    }
 
     #[test]
     fn client_ids_are_kept_only_when_short_and_printable() {

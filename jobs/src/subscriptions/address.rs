@@ -40,9 +40,17 @@ impl SubscriberEmail {
         Ok(Self(address))
     }
 
-    /// The normalised address.
+    /// The normalised address, as typed apart from the domain: what mail is sent to.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What makes two addresses one subscriber: the address in lower case. Strictly a
+    /// mailbox may tell `Ann` from `ann`, but no provider does, and treating them as two
+    /// lets anyone send one mailbox confirmation after confirmation.
+    pub fn identity(&self) -> String {
+        // Every character is ASCII (see `check_local` and `check_domain`).
+        self.0.to_ascii_lowercase()
     }
 }
 
@@ -106,6 +114,7 @@ mod tests {
     fn addresses_are_trimmed_and_only_the_domain_lower_cased() {
         let email = SubscriberEmail::parse("  Ann.Lee+ai@Example.COM \n").expect("valid");
         assert_eq!(email.as_str(), "Ann.Lee+ai@example.com");
+        assert_eq!(email.identity(), "ann.lee+ai@example.com");
     }
 
     #[test]

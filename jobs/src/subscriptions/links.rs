@@ -1,10 +1,9 @@
 //! The personal links in emails. Tokens are URL-safe base64, so they go into URLs as they are.
 
 use chrono::{DateTime, Utc};
-use entity::TokenPurpose;
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::tokens;
+use crate::signed_links;
 
 /// The unsubscribe and preferences links every email carries in its footer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +15,10 @@ pub struct ManageLinks {
     pub preferences_url: String,
 }
 
-/// Issues a fresh MANAGE token for `subscriber_id` and returns the links built on it.
-///
-/// Only token hashes are stored, so an earlier token cannot be looked up again: every call
-/// adds one token row, and every link ever sent keeps working (MANAGE tokens do not expire).
-/// `public_url` is the configured `PUBLIC_URL`, without a trailing slash.
+/// The links of an email to `subscriber_id` made at `now`, on a signed token (see
+/// `signed_links`): nothing is stored per email. The unsubscribe link works for ever, the
+/// preferences link for `PREFERENCES_TTL_DAYS`. `public_url` is the configured
+/// `PUBLIC_URL`, without a trailing slash.
 pub async fn manage_links(
     db: &impl ConnectionTrait,
     subscriber_id: i32,
@@ -31,19 +29,25 @@ pub async fn manage_links(
     links.pop().ok_or_else(|| DbErr::Custom("no token issued".into()))
 }
 
-/// [`manage_links`] for many subscribers with one insert, in the same order.
+/// [`manage_links`] for many subscribers, in the same order: one query (the signing key).
 pub async fn manage_links_many(
     db: &impl ConnectionTrait,
     subscriber_ids: &[i32],
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<ManageLinks>, DbErr> {
-    let tokens = tokens::issue_many(db, subscriber_ids, TokenPurpose::Manage, None, now).await?;
-    Ok(tokens
+    if subscriber_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = signed_links::signing_key(db, now).await?;
+    Ok(subscriber_ids
         .iter()
-        .map(|token| ManageLinks {
-            unsubscribe_url: unsubscribe_url(public_url, token),
-            preferences_url: preferences_url(public_url, token),
+        .map(|id| {
+            let token = signed_links::sign(&key, *id, now);
+            ManageLinks {
+                unsubscribe_url: unsubscribe_url(public_url, &token),
+                preferences_url: preferences_url(public_url, &token),
+            }
         })
         .collect())
 }

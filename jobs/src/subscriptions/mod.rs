@@ -8,12 +8,13 @@ mod links;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{SubscriberStatus, TokenPurpose, subscriber, subscriber_token};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     Set, SqlErr,
 };
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
 pub use emails::confirmation_email;
@@ -21,6 +22,7 @@ pub use links::{ManageLinks, confirm_url, manage_links, manage_links_many, prefe
 
 use crate::mail::Mailer;
 use crate::roles::{RoleError, resolve_slugs};
+pub use crate::signed_links::PREFERENCES_TTL_DAYS;
 use crate::tokens::{self, TokenLookup};
 
 /// How long a confirmation link works.
@@ -45,6 +47,16 @@ pub enum SubscriptionError {
     /// a new link without asking for the address again.
     #[error("this link expired after {CONFIRMATION_TTL_HOURS} hours: subscribe again to get a new one")]
     ExpiredToken(Box<subscriber::Model>),
+    /// An email's preferences link older than its term (its unsubscribe link still works);
+    /// carries the subscriber.
+    #[error(
+        "this link expired: preferences links work for {PREFERENCES_TTL_DAYS} days after their email; \
+         use the link in a more recent email"
+    )]
+    ExpiredLink(Box<subscriber::Model>),
+    /// Too many sign-ups are being recorded at once: try again shortly.
+    #[error("too many sign-ups at once: try again in a moment")]
+    Busy,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -59,13 +71,20 @@ impl From<RoleError> for SubscriptionError {
     }
 }
 
+/// Sign-ups being recorded at once, across the process; past it `subscribe` answers
+/// [`SubscriptionError::Busy`] rather than queue work without bound.
+pub const MAX_SIGN_UPS_IN_FLIGHT: usize = 256;
+/// The sign-ups being recorded (process-wide, like the connections they come from).
+static SIGN_UPS_IN_FLIGHT: Semaphore = Semaphore::const_new(MAX_SIGN_UPS_IN_FLIGHT);
+
 /// Signs an address up (double opt-in) for `roles` (`None` or empty: every role).
 ///
-/// A new, pending, unsubscribed or bounced address becomes PENDING with these roles and is
-/// sent a confirmation email, at most one per [`RESEND_INTERVAL_MINUTES`]; a CONFIRMED one is
-/// left alone. The email goes out on a task of its own so that the answer takes the same time
-/// whatever the address's state; a failed send is logged and frees the slot for a retry.
-/// Only malformed input is an error: everything else answers `Ok(())`.
+/// Answers as soon as the input is checked (the address's form, the roles named), before
+/// anything about the address is read, so that the answer and its timing are the same
+/// whatever the address's state. The sign-up is then recorded on a task of its own: a new,
+/// pending, unsubscribed or bounced address becomes PENDING with these roles and is sent a
+/// confirmation email, at most one per [`RESEND_INTERVAL_MINUTES`]; a CONFIRMED one is left
+/// alone. Failures from then on are logged; a failed send frees the slot for a retry.
 pub async fn subscribe(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -76,24 +95,38 @@ pub async fn subscribe(
 ) -> Result<(), SubscriptionError> {
     let email = SubscriberEmail::parse(email).map_err(SubscriptionError::Invalid)?;
     let roles = normalise_roles(db, roles.unwrap_or_default()).await?;
-    let Some((subscriber, previous_sent_at)) = record_sign_up(db, &email, &roles, now).await? else {
-        return Ok(());
-    };
+    let Ok(permit) = SIGN_UPS_IN_FLIGHT.try_acquire() else { return Err(SubscriptionError::Busy) };
     let (db, mailer, public_url) = (db.clone(), mailer.clone(), public_url.to_owned());
     tokio::spawn(async move {
-        if let Err(error) = emails::send_confirmation(&db, &mailer, &public_url, &subscriber, now).await {
-            tracing::warn!(subscriber_id = subscriber.id, %error, "confirmation email not sent");
-            // Not sent: the address may ask again at once rather than wait out the interval.
-            let released = subscriber::Entity::update_many()
-                .col_expr(subscriber::Column::ConfirmationSentAt, Expr::value(previous_sent_at))
-                .filter(subscriber::Column::Id.eq(subscriber.id))
-                .exec(&db)
-                .await;
-            if let Err(error) = released {
-                tracing::error!(subscriber_id = subscriber.id, %error, "could not free the confirmation slot");
-            }
+        let _permit = permit;
+        if let Err(error) = sign_up(&db, &mailer, &public_url, &email, &roles, now).await {
+            tracing::error!(%error, "sign-up not recorded");
         }
     });
+    Ok(())
+}
+
+/// Records a sign-up and sends its confirmation when one is due.
+async fn sign_up(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    public_url: &str,
+    email: &SubscriberEmail,
+    roles: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), SubscriptionError> {
+    let Some((subscriber, previous_sent_at)) = record_sign_up(db, email, roles, now).await? else {
+        return Ok(());
+    };
+    if let Err(error) = emails::send_confirmation(db, mailer, public_url, &subscriber, now).await {
+        tracing::warn!(subscriber_id = subscriber.id, %error, "confirmation email not sent");
+        // Not sent: the address may ask again at once rather than wait out the interval.
+        subscriber::Entity::update_many()
+            .col_expr(subscriber::Column::ConfirmationSentAt, Expr::value(previous_sent_at))
+            .filter(subscriber::Column::Id.eq(subscriber.id))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -160,7 +193,7 @@ pub async fn update_preferences(
 ) -> Result<subscriber::Model, SubscriptionError> {
     let subscriber = match tokens::find(db, token, TokenPurpose::Manage, now).await? {
         TokenLookup::Valid(s) => s,
-        TokenLookup::Expired(s) => return Err(SubscriptionError::ExpiredToken(Box::new(s))),
+        TokenLookup::Expired(s) => return Err(SubscriptionError::ExpiredLink(Box::new(s))),
         TokenLookup::Unknown => return Err(SubscriptionError::InvalidToken),
     };
     let roles = normalise_roles(db, roles).await?;
@@ -170,7 +203,8 @@ pub async fn update_preferences(
     Ok(model.update(db).await?)
 }
 
-/// The subscriber a manage token acts for, to show the preferences page.
+/// The subscriber a manage token acts for, to show the preferences page; a link past the
+/// preferences term is [`SubscriptionError::ExpiredLink`] (its unsubscribe link still works).
 pub async fn find_by_manage_token(
     db: &impl ConnectionTrait,
     token: &str,
@@ -178,7 +212,7 @@ pub async fn find_by_manage_token(
 ) -> Result<subscriber::Model, SubscriptionError> {
     match tokens::find(db, token, TokenPurpose::Manage, now).await? {
         TokenLookup::Valid(s) => Ok(s),
-        TokenLookup::Expired(s) => Err(SubscriptionError::ExpiredToken(Box::new(s))),
+        TokenLookup::Expired(s) => Err(SubscriptionError::ExpiredLink(Box::new(s))),
         TokenLookup::Unknown => Err(SubscriptionError::InvalidToken),
     }
 }
@@ -253,8 +287,15 @@ async fn record_sign_up(
     Ok(Some((current, previous)))
 }
 
+/// The subscriber of an address, whatever its letter case (the unique index is on
+/// `lower(email)`, and this lookup uses it).
 async fn find_by_email(db: &impl ConnectionTrait, email: &SubscriberEmail) -> Result<Option<subscriber::Model>, DbErr> {
-    subscriber::Entity::find().filter(subscriber::Column::Email.eq(email.as_str())).one(db).await
+    subscriber::Entity::find()
+        .filter(
+            Expr::expr(Func::lower(Expr::col((subscriber::Entity, subscriber::Column::Email)))).eq(email.identity()),
+        )
+        .one(db)
+        .await
 }
 
 async fn insert_pending(

@@ -7,9 +7,11 @@ use async_graphql::{Context, Object, ResultExt, SimpleObject};
 use chrono::Utc;
 use jobs::subscriptions::{self, SUBSCRIBE_MESSAGE};
 
+use crate::client::ClientIp;
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::DB_COST;
 use crate::graphql::query::subscribers::Subscriber;
-use crate::http::graphql::ClientIp;
+use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 
 /// What `subscribe` answers, the same whether or not the address was already known.
@@ -29,6 +31,7 @@ pub struct SubscriptionMutation;
 impl SubscriptionMutation {
     /// Signs `email` up for the weekly email about `roles` (omitted or empty: every role) and
     /// sends a confirmation link. Answers the same whatever the address's state.
+    #[graphql(complexity = "4 * DB_COST + child_complexity")]
     async fn subscribe(
         &self,
         ctx: &Context<'_>,
@@ -39,25 +42,28 @@ impl SubscriptionMutation {
     }
 
     /// Confirms the subscription of the confirmation link's `token`.
+    #[graphql(complexity = "2 * DB_COST + child_complexity")]
     async fn confirm_subscription(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<Subscriber> {
-        let db = &rate_limited(ctx).extend()?.db;
+        let db = &rate_limited(ctx, |limits| &limits.links).extend()?.db;
         Ok(subscriptions::confirm(db, &token, Utc::now()).await.map_err(ApiError::from).extend()?.into())
     }
 
     /// Sets the roles followed (empty: every role) by the holder of an email's manage `token`.
+    #[graphql(complexity = "3 * DB_COST + child_complexity")]
     async fn update_preferences(
         &self,
         ctx: &Context<'_>,
         token: String,
         roles: Vec<String>,
     ) -> async_graphql::Result<Subscriber> {
-        let db = &rate_limited(ctx).extend()?.db;
+        let db = &rate_limited(ctx, |limits| &limits.links).extend()?.db;
         let updated = subscriptions::update_preferences(db, &token, roles, Utc::now()).await;
         Ok(updated.map_err(ApiError::from).extend()?.into())
     }
 
     /// Unsubscribes the holder of an email's manage `token`; true once unsubscribed.
     /// Not rate limited: leaving must always work.
+    #[graphql(complexity = "2 * DB_COST")]
     async fn unsubscribe(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<bool> {
         let db = &ctx.data_unchecked::<AppState>().db;
         subscriptions::unsubscribe(db, &token, Utc::now()).await.map_err(ApiError::from).extend()?;
@@ -66,16 +72,18 @@ impl SubscriptionMutation {
 }
 
 async fn sign_up(ctx: &Context<'_>, email: &str, roles: Option<Vec<String>>) -> ApiResult<SubscribeResult> {
-    let state = rate_limited(ctx)?;
+    let state = rate_limited(ctx, |limits| &limits.sign_up)?;
     subscriptions::subscribe(&state.db, &state.mailer, &state.public_url, email, roles, Utc::now()).await?;
     Ok(SubscribeResult { ok: true, message: SUBSCRIBE_MESSAGE.to_owned() })
 }
 
-/// The state, once the client's per-minute allowance admits this request.
-fn rate_limited<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
+/// The state, once the client's per-minute allowance of `budget` admits this request.
+fn rate_limited<'a>(
+    ctx: &Context<'a>,
+    budget: impl FnOnce(&crate::rate_limit::RateLimits) -> &RateLimiter,
+) -> ApiResult<&'a AppState> {
     let state = ctx.data_unchecked::<AppState>();
-    // Requests without a socket address (the WebSocket endpoint) share one allowance
-    // rather than escape the limit.
+    // A request without a client address shares one allowance rather than escape the limit.
     let ip = ctx.data_opt::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
-    if state.rate_limiter.allow(ip) { Ok(state) } else { Err(ApiError::RateLimited) }
+    if budget(&state.rate_limits).allow(ip) { Ok(state) } else { Err(ApiError::RateLimited) }
 }

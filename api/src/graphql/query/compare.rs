@@ -6,6 +6,7 @@ use jobs::{Week, catalog};
 use sea_orm::DatabaseConnection;
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::DB_COST;
 use crate::graphql::scalars::{Date, optional_week};
 use crate::graphql::types::{Role, Snapshot};
 use crate::state::AppState;
@@ -59,6 +60,7 @@ pub struct CompareQuery;
 #[Object]
 impl CompareQuery {
     /// Compares role `a` with role `b` in `week` (default: the latest week both have).
+    #[graphql(complexity = "4 * DB_COST + child_complexity")]
     async fn compare_roles(
         &self,
         ctx: &Context<'_>,

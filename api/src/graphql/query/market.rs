@@ -4,6 +4,7 @@ use async_graphql::{Context, Object, ResultExt, SimpleObject};
 use jobs::catalog;
 
 use crate::error::ApiResult;
+use crate::graphql::DB_COST;
 use crate::graphql::loaders::{AppLoader, RoleKey};
 use crate::graphql::scalars::{Date, optional_week};
 use crate::graphql::types::{Role, SkillShare};
@@ -40,6 +41,7 @@ pub struct MarketQuery;
 #[Object]
 impl MarketQuery {
     /// The market in `week` (default: the latest week with data).
+    #[graphql(complexity = "2 * DB_COST + child_complexity")]
     async fn market(&self, ctx: &Context<'_>, week: Option<Date>) -> async_graphql::Result<Market> {
         market(ctx, week).await.extend()
     }

@@ -9,6 +9,7 @@ use entity::posting;
 use jobs::postings::{self as service, PageRequest};
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::DB_COST;
 use crate::graphql::loaders::{AppLoader, RolePostingCountKey, RolePostingsKey, RoleSlugKey};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
@@ -54,7 +55,7 @@ pub struct PostingQuery;
 #[Object]
 impl PostingQuery {
     /// Postings matching the filter, newest id last.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 2 * DB_COST")]
     async fn postings(
         &self,
         ctx: &Context<'_>,

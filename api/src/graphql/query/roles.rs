@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 
 use super::postings::{PostingFilter, role_postings};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::DB_COST;
 use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, TrendKey, WeekSnapshotKey};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
@@ -22,7 +23,7 @@ pub struct RoleQuery;
 #[Object]
 impl RoleQuery {
     /// Every role, by creation order.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 2 * DB_COST")]
     async fn roles(
         &self,
         ctx: &Context<'_>,
@@ -33,6 +34,7 @@ impl RoleQuery {
     }
 
     /// The role with this slug, or null.
+    #[graphql(complexity = "DB_COST + child_complexity")]
     async fn role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Role>> {
         let db = &app_state(ctx).db;
         Ok(jobs::roles::find_by_slug(db, &slug).await.map_err(ApiError::from).extend()?.map(Role::from))
@@ -82,7 +84,7 @@ impl Role {
     }
 
     /// This role's postings, filtered.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 2 * DB_COST")]
     async fn postings(
         &self,
         ctx: &Context<'_>,

@@ -19,7 +19,7 @@ pub async fn unsubscribe_page(State(state): State<HttpState>, request: Request) 
     let subscriber = match subscriptions::find_by_manage_token(&state.app.db, &token, Utc::now()).await {
         Ok(subscriber) => subscriber,
         // An unsubscribe link keeps working whatever happened to its token.
-        Err(SubscriptionError::ExpiredToken(subscriber)) => *subscriber,
+        Err(SubscriptionError::ExpiredLink(subscriber)) => *subscriber,
         Err(other) => return error_page(other),
     };
     let form = UnsubscribePage {

@@ -4,11 +4,11 @@
 mod manage;
 mod signup;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +17,7 @@ use jobs::subscriptions::SubscriptionError;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
 
 use super::HttpState;
+use crate::client::ClientIp;
 
 /// Largest form body the pages read.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -97,11 +98,20 @@ fn page(status: StatusCode, template: &impl Template) -> Response {
     }
 }
 
-/// The 429 page once the client has used its allowance, `None` while it has not.
+/// The 429 page once the client has used its allowance for email links (confirming,
+/// preferences), `None` while it has not.
 fn over_limit(state: &HttpState, request: &Request) -> Option<Response> {
-    let ip =
-        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    if state.app.rate_limiter.allow(ip) {
+    over(&state.app.rate_limits.links, request)
+}
+
+/// [`over_limit`] for signing up.
+fn over_sign_up_limit(state: &HttpState, request: &Request) -> Option<Response> {
+    over(&state.app.rate_limits.sign_up, request)
+}
+
+fn over(limiter: &crate::rate_limit::RateLimiter, request: &Request) -> Option<Response> {
+    let ip = request.extensions().get::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
+    if limiter.allow(ip) {
         return None;
     }
     let message = MessagePage::new(
@@ -156,7 +166,7 @@ async fn role_choices(db: &DatabaseConnection, checked: &[String]) -> Result<Vec
 /// The page for a refused token or a failure; expired tokens are the caller's to handle.
 fn error_page(error: SubscriptionError) -> Response {
     match error {
-        SubscriptionError::InvalidToken | SubscriptionError::ExpiredToken(_) => {
+        SubscriptionError::InvalidToken | SubscriptionError::ExpiredToken(_) | SubscriptionError::ExpiredLink(_) => {
             let message = MessagePage::new(
                 "This link is not valid",
                 &[
@@ -165,7 +175,7 @@ fn error_page(error: SubscriptionError) -> Response {
                 ],
                 Some(("/subscribe", "Sign up for the weekly email")),
             );
-            let status = if matches!(error, SubscriptionError::ExpiredToken(_)) {
+            let status = if matches!(error, SubscriptionError::ExpiredToken(_) | SubscriptionError::ExpiredLink(_)) {
                 StatusCode::GONE
             } else {
                 StatusCode::NOT_FOUND
@@ -174,6 +184,10 @@ fn error_page(error: SubscriptionError) -> Response {
         }
         SubscriptionError::Invalid(reason) => {
             page(StatusCode::BAD_REQUEST, &MessagePage::new("Not accepted", &[&reason], None))
+        }
+        SubscriptionError::Busy => {
+            let message = MessagePage::new("Busy", &["Too many sign-ups at once: please try again in a moment."], None);
+            page(StatusCode::SERVICE_UNAVAILABLE, &message)
         }
         SubscriptionError::Db(error) => internal(error),
     }

@@ -7,15 +7,13 @@ use chrono::Utc;
 use jobs::subscriptions::{self, CONFIRMATION_TTL_HOURS, SUBSCRIBE_MESSAGE, SubscriptionError};
 
 use super::{
-    HttpState, MessagePage, SubscribePage, error_page, internal, over_limit, page, query_value, read_form,
-    role_choices, token_of, values,
+    HttpState, MessagePage, SubscribePage, error_page, internal, over_limit, over_sign_up_limit, page, query_value,
+    read_form, role_choices, token_of, values,
 };
 
-/// `GET /subscribe`: the sign-up form (`?email=` prefills the address).
+/// `GET /subscribe`: the sign-up form (`?email=` prefills the address). Not limited: it
+/// only reads, as any query does; sending it is.
 pub async fn form(State(state): State<HttpState>, request: Request) -> Response {
-    if let Some(limited) = over_limit(&state, &request) {
-        return limited;
-    }
     let email = query_value(&request, "email").unwrap_or_default();
     sign_up_form(&state, StatusCode::OK, email, &[], None, None).await
 }
@@ -23,7 +21,7 @@ pub async fn form(State(state): State<HttpState>, request: Request) -> Response 
 /// `POST /subscribe` (form: `email`, `roles` repeated): signs up, or shows the form again
 /// with what is wrong.
 pub async fn submit(State(state): State<HttpState>, request: Request) -> Response {
-    if let Some(limited) = over_limit(&state, &request) {
+    if let Some(limited) = over_sign_up_limit(&state, &request) {
         return limited;
     }
     let form = match read_form(request).await {
