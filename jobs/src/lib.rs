@@ -10,6 +10,7 @@ pub mod imported;
 pub mod ingest;
 pub mod mail;
 pub mod roles;
+pub mod scale;
 pub mod schedule;
 pub mod scheduler;
 pub mod snapshots;
