@@ -3,6 +3,7 @@
 
 mod admin;
 mod contract;
+mod dashboard;
 mod digest;
 mod faults;
 mod figures;

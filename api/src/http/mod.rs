@@ -1,9 +1,11 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, health, the pages.
 
+pub mod assets;
+pub mod caching;
 mod graphiql;
 pub mod graphql;
 mod health;
-mod pages;
+pub mod pages;
 pub mod persisted;
 pub mod request_log;
 
@@ -46,6 +48,7 @@ pub fn build_app(app: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/assets/{*path}", get(assets::serve))
         .merge(pages::routes())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
