@@ -2,6 +2,7 @@
 //! database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
 mod admin;
+mod browser;
 mod contract;
 mod dashboard;
 mod digest;

@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set), the real service on a free port, a real SMTP server, and a
 //! proxy in front of PostgreSQL that a test can cut.
 
+pub mod browser;
 pub mod db;
 pub mod proxy;
 pub mod smtp;
