@@ -20,6 +20,11 @@ async fn get(app: &TestApp, path: &str) -> (u16, header::HeaderMap, String) {
     (status, headers, response.text().await.expect("body"))
 }
 
+/// A GET with one request header; the whole response.
+async fn get_with(app: &TestApp, path: &str, name: header::HeaderName, value: &str) -> reqwest::Response {
+    app.client.get(format!("{}{path}", app.base_url)).header(name, value).send().await.expect("GET")
+}
+
 /// Text as the page shows it: entities decoded.
 fn unescape(html: &str) -> String {
     let mut out = html.replace("&#39;", "'").replace("&quot;", "\"");
@@ -77,19 +82,11 @@ async fn the_market_page_lists_every_role_and_is_cacheable_with_an_etag() {
     assert!(html.contains(r#"<a href="/compare/ai-ml-engineer-vs-ai-architect">"#), "the published comparison");
 
     let etag = headers[header::ETAG].to_str().expect("etag").to_owned();
-    let again =
-        app.client.get(format!("{}/", app.base_url)).header(header::IF_NONE_MATCH, &etag).send().await.expect("GET");
+    let again = get_with(&app, "/", header::IF_NONE_MATCH, &etag).await;
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()[header::ETAG], etag.as_str());
     assert_eq!(again.text().await.expect("body"), "");
-    let other = app
-        .client
-        .get(format!("{}/", app.base_url))
-        .header(header::IF_NONE_MATCH, "\"other\"")
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(other.status(), 200);
+    assert_eq!(get_with(&app, "/", header::IF_NONE_MATCH, "\"other\"").await.status(), 200);
 }
 
 #[tokio::test]
@@ -139,6 +136,7 @@ async fn a_role_compared_with_itself_redirects_and_unknown_roles_get_a_404_listi
         ("/compare/nobody-vs-ai-architect", "No role has the slug \"nobody\""),
         ("/compare/no-pair-here", "\"no-pair-here\" does not name two roles"),
         ("/roles/nobody", "No role has the slug \"nobody\""),
+        ("/no/such/page", "There is no page at /no/such/page."),
     ] {
         let (status, headers, html) = get(&app, path).await;
         assert_eq!(status, 404, "{path}");
@@ -288,14 +286,7 @@ async fn the_role_page_filters_its_postings_and_pages_them_with_plain_links() {
 #[tokio::test]
 async fn graphiql_and_the_stylesheet_come_from_the_service_with_long_cache_headers() {
     let app = TestApp::spawn_with(TestOptions { smtp: false, ..TestOptions::default() }).await;
-    let graphiql = app
-        .client
-        .get(format!("{}/graphql", app.base_url))
-        .header(header::ACCEPT, "text/html")
-        .send()
-        .await
-        .expect("GET");
-    let html = graphiql.text().await.expect("html");
+    let html = get_with(&app, "/graphql", header::ACCEPT, "text/html").await.text().await.expect("html");
     let (_, _, page) = get(&app, "/").await;
     // Scripts, and the stylesheets and icons of `<link>` elements (not the links a reader follows).
     let linked = |html: &str| -> Vec<String> {
@@ -324,14 +315,7 @@ async fn graphiql_and_the_stylesheet_come_from_the_service_with_long_cache_heade
         assert!(kind.starts_with(expected), "{asset}: {kind}");
         assert!(!body.contains("sourceMappingURL"), "{asset}");
         let etag = headers[header::ETAG].to_str().expect("etag");
-        let again = app
-            .client
-            .get(format!("{}{asset}", app.base_url))
-            .header(header::IF_NONE_MATCH, etag)
-            .send()
-            .await
-            .expect("GET");
-        assert_eq!(again.status(), 304, "{asset}");
+        assert_eq!(get_with(&app, asset, header::IF_NONE_MATCH, etag).await.status(), 304, "{asset}");
     }
     let version = api::http::assets::GRAPHIQL_VERSION;
     let (status, _, licence) = get(&app, &format!("/assets/graphiql/{version}/LICENSE.graphiql")).await;

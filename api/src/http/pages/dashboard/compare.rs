@@ -236,7 +236,7 @@ fn highlights(c: &Comparison) -> Vec<(String, String, String)> {
     }
     if let (Some(role), Some(a), Some(b)) = (&c.more_openings, &c.a.snapshot, &c.b.snapshot) {
         let figure = format!("{} vs {}", a.open(), b.open());
-        let label = format!("open positions ({} vs {}): more as {}", c.a.role.title, c.b.role.title, role.title);
+        let label = format!("open positions: {} has more", role.title);
         out.push((figure, label, "moreOpenings".into()));
     }
     if let Some(overlap) = c.skill_overlap_pct {

@@ -10,7 +10,7 @@ mod view;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -30,6 +30,13 @@ pub fn routes() -> Router<HttpState> {
         .route("/compare", get(compare::pick))
         .route("/compare/{pair}", get(compare::page))
         .route("/queries/{file}", get(documents::serve))
+        .fallback(unknown_address)
+}
+
+/// Any address no route knows: the 404 page, with the roles to go to instead.
+async fn unknown_address(State(state): State<HttpState>, request: Request) -> Response {
+    let message = format!("There is no page at {}.", request.uri().path());
+    not_found(&state, request.headers(), message).await
 }
 
 /// "The query behind this page": a published document and the variables the page used.
