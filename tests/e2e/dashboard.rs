@@ -156,6 +156,7 @@ async fn a_role_compared_with_itself_redirects_and_unknown_roles_get_a_404_listi
     assert_eq!(picked.headers()[header::LOCATION], "/compare/data-scientist-vs-nlp-engineer");
     assert_eq!(pick("a=data-scientist&b=data-scientist").await.headers()[header::LOCATION], "/roles/data-scientist");
     assert_eq!(pick("a=data-scientist").await.status(), 400);
+    assert_eq!(pick("a=data-scientist&b=%2F%2Fevil.example").await.status(), 404, "never a redirect elsewhere");
 }
 
 #[tokio::test]

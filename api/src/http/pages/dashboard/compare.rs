@@ -121,13 +121,18 @@ struct ComparePage {
 }
 
 /// `GET /compare?a=&b=`: the comparison form's answer, a redirect to its page.
-pub async fn pick(request: Request) -> Response {
+pub async fn pick(State(state): State<HttpState>, request: Request) -> Response {
     let pairs = query_pairs(&request);
     let value =
         |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let (a, b) = (value("a"), value("b"));
     if a.is_empty() || b.is_empty() {
         return super::bad_request("Choose two roles to compare (a and b).");
+    }
+    // Only what could be a slug goes into the address redirected to.
+    let slug_like = |s: &str| s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+    if let Some(other) = [&a, &b].into_iter().find(|s| !slug_like(s)) {
+        return not_found(&state, request.headers(), format!("No role has the slug \"{other}\".")).await;
     }
     if a == b {
         return redirect(StatusCode::SEE_OTHER, &format!("/roles/{a}"));
