@@ -2,10 +2,10 @@
 # Rebuilds this folder from the npm registry: GraphiQL's UMD build and the React 18 UMD
 # builds it runs on, pinned, with their licences. The binary embeds these files and serves
 # them itself (api/src/http/assets.rs), so GraphiQL works without any request leaving the
-# service. Two changes to the published files, both for `Content-Security-Policy`:
-# GraphiQL's CSS inlines its fonts as `data:` URLs, which `font-src 'self'` refuses, so each
-# font becomes a file of its own under fonts/; and the `sourceMappingURL` comments go (the
-# maps are not shipped). To upgrade, bump the versions below and run this script; there is
+# service. Two changes to the published files: GraphiQL's CSS inlines its fonts as `data:`
+# URLs, which a `Content-Security-Policy` with `font-src 'self'` refuses, so each font becomes
+# a file of its own under fonts/; and the `sourceMappingURL` comments go (the maps are not
+# shipped, and browsers would ask for them). To upgrade, bump the versions below and run this script; there is
 # nothing else: the version is read from VERSION and the file list from files.rs.
 set -euo pipefail
 GRAPHIQL=4.1.2
