@@ -216,7 +216,7 @@ async fn a_role_with_only_imported_figures_shows_them_without_a_trend_and_says_w
     assert_eq!(status, 200);
     assert_page(&html);
     assert!(html.contains(r#"<dd data-field="medianSalary">$292K</dd>"#), "{html}");
-    assert!(html.contains("No trend: These figures were imported from a published source"), "{html}");
+    assert!(html.contains("No trend: these figures were imported from a published source"), "{html}");
     assert!(!html.contains(r#"class="chart trend""#), "no trend chart");
     assert!(html.contains("No postings are stored for this role: its figures were imported."), "{html}");
     let (_, _, html) = get(&app, "/roles/llm-engineer").await;

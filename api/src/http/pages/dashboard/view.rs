@@ -210,13 +210,13 @@ impl Figures {
     pub fn no_trend_reason(&self, weeks: usize) -> String {
         if self.imported() {
             format!(
-                "These figures were imported from a published source for the week of {} rather than computed \
+                "these figures were imported from a published source for the week of {} rather than computed \
                  from postings, so there is no weekly history to draw. A trend appears once this role's postings \
                  are ingested and its snapshots computed week by week.",
                 self.week
             )
         } else {
-            format!("Only {weeks} week with figures up to the week of {}: a trend needs two or more.", self.week)
+            format!("only {weeks} week with figures up to the week of {}: a trend needs two or more.", self.week)
         }
     }
 }
