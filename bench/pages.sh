@@ -10,5 +10,6 @@ for path in / /roles/llm-engineer /roles/ai-architect "/roles/llm-engineer?remot
   echo "== $path: 1 connection, 10 s"
   wrk -t1 -c1 -d10s --latency "$base$path" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
   echo "== $path: 16 connections, 10 s"
-  wrk -t2 -c16 -d10s --latency "$base$path" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  wrk -t2 -c16 -d10s --timeout 30s --latency "$base$path" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  sleep 5  # requests still running must not weigh on the next page
 done
