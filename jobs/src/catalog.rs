@@ -111,12 +111,21 @@ pub async fn recent_snapshots(
     role_ids: &[i32],
     weeks: usize,
 ) -> Result<HashMap<i32, Vec<snapshot::Model>>, DbErr> {
-    let rows = snapshot::Entity::find()
-        .filter(snapshot::Column::RoleId.is_in(role_ids.iter().copied()))
-        .order_by_asc(snapshot::Column::RoleId)
-        .order_by_desc(snapshot::Column::Week)
-        .all(db)
-        .await?;
+    recent_snapshots_until(db, role_ids, weeks, None).await
+}
+
+/// Each of these roles' last `weeks` snapshots up to week `until` (all when `None`), oldest first.
+pub async fn recent_snapshots_until(
+    db: &impl ConnectionTrait,
+    role_ids: &[i32],
+    weeks: usize,
+    until: Option<Week>,
+) -> Result<HashMap<i32, Vec<snapshot::Model>>, DbErr> {
+    let mut query = snapshot::Entity::find().filter(snapshot::Column::RoleId.is_in(role_ids.iter().copied()));
+    if let Some(until) = until {
+        query = query.filter(snapshot::Column::Week.lte(until.monday()));
+    }
+    let rows = query.order_by_asc(snapshot::Column::RoleId).order_by_desc(snapshot::Column::Week).all(db).await?;
     let mut out: HashMap<i32, Vec<snapshot::Model>> = HashMap::new();
     for row in rows {
         let list = out.entry(row.role_id).or_default();

@@ -257,6 +257,8 @@ pub struct TrendPoint {
     pub week: chrono::NaiveDate,
     /// Open positions that week.
     pub open_positions: i32,
+    /// 25th percentile that week.
+    pub p25_salary: Option<i32>,
     /// Median salary that week.
     pub median_salary: Option<i32>,
     /// 75th percentile that week.
@@ -283,6 +285,7 @@ pub fn trend(snapshots: &[snapshot::Model]) -> Vec<TrendPoint> {
             TrendPoint {
                 week: s.week,
                 open_positions: s.open_positions,
+                p25_salary: s.p25_salary,
                 median_salary: s.median_salary,
                 p75_salary: s.p75_salary,
                 median_change_pct: change,

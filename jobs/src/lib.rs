@@ -20,6 +20,7 @@ pub mod postings;
 pub mod raw;
 pub mod roles;
 pub mod rules;
+pub mod scale;
 pub mod schedule;
 pub mod scheduler;
 pub mod signed_links;

@@ -149,7 +149,8 @@ async fn the_trend_gives_the_median_change_week_on_week() {
         .gql(
             r#"{ role(slug: "test-role") {
                 three: trend(weeks: 3) { week openPositions medianSalary p75Salary medianChangePct }
-                two: trend(weeks: 2) { week medianChangePct } } }"#,
+                two: trend(weeks: 2) { week medianChangePct }
+                before: trend(weeks: 2, until: "2026-11-09") { week p25Salary medianSalary p75Salary } } }"#,
             json!({}),
         )
         .await;
@@ -162,9 +163,48 @@ async fn the_trend_gives_the_median_change_week_on_week() {
                 { "week": "2026-11-09", "openPositions": 8, "medianSalary": 120_000, "p75Salary": 175_000, "medianChangePct": 20.0 },
                 { "week": WEEK, "openPositions": 8, "medianSalary": 120_000, "p75Salary": 135_000, "medianChangePct": 0.0 }
             ],
-            "two": [ { "week": "2026-11-09", "medianChangePct": null }, { "week": WEEK, "medianChangePct": 0.0 } ]
+            "two": [ { "week": "2026-11-09", "medianChangePct": null }, { "week": WEEK, "medianChangePct": 0.0 } ],
+            // Ending with an earlier week: the weeks up to it, with the quartiles of the band
+            // (11-09's midpoints 90k 100k 120k 120k 150k 200k 300k: p25 at rank 1.5, 110k).
+            "before": [
+                { "week": "2026-11-02", "p25Salary": null, "medianSalary": 100_000, "p75Salary": null },
+                { "week": "2026-11-09", "p25Salary": 110_000, "medianSalary": 120_000, "p75Salary": 175_000 }
+            ]
         }),
         "{response}"
+    );
+}
+
+#[tokio::test]
+async fn a_trend_ending_on_a_day_other_than_monday_is_refused() {
+    let app = TestApp::spawn().await;
+    fixtures::load(&app).await;
+    let response = app.gql(r#"{ role(slug: "test-role") { trend(until: "2026-11-18") { week } } }"#, json!({})).await;
+    assert_eq!(error_code(&response), Some("BAD_USER_INPUT"), "{response}");
+    assert_eq!(
+        response["errors"][0]["message"],
+        "until: 2026-11-18 is a Wed, not a Monday: weeks are named by their Monday (2026-11-16)"
+    );
+}
+
+#[tokio::test]
+async fn comparing_a_role_with_itself_is_refused_as_bad_input() {
+    let app = TestApp::spawn().await;
+    fixtures::load(&app).await;
+    recompute(&app, WEEK, false).await;
+    let response =
+        app.gql(r#"{ compareRoles(a: "test-role", b: "test-role") { payPremiumPct verdict } }"#, json!({})).await;
+    assert_eq!(
+        response,
+        json!({
+            "data": null,
+            "errors": [{
+                "message": "b: compare two different roles (a and b are both \"test-role\"); role(slug) has one role's figures",
+                "locations": [{ "line": 1, "column": 3 }],
+                "path": ["compareRoles"],
+                "extensions": { "code": "BAD_USER_INPUT" }
+            }]
+        })
     );
 }
 

@@ -2,8 +2,10 @@
 //! database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
 mod admin;
+mod browser;
 mod contract;
 mod dashboard_reads;
+mod dashboard;
 mod digest;
 mod faults;
 mod feeds;

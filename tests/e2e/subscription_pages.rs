@@ -1,5 +1,5 @@
 //! The newsletter's HTML pages, checked without a browser: status, title, viewport, no
-//! script, and where each form posts.
+//! script, and where each form posts. (`browser.rs` signs up in a real browser.)
 
 use chrono::{TimeDelta, Utc};
 use salarygraph_tests::TestApp;
@@ -37,7 +37,9 @@ fn assert_page(html: &str, title: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.contains(&format!("<title>{title} · salarygraph</title>")), "title {title:?} in:\n{html}");
     assert!(html.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#));
-    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    let lower = html.to_lowercase();
+    // Nothing that `Content-Security-Policy: script-src 'self'; style-src 'self'` refuses.
+    assert!(!lower.contains("<script") && !lower.contains("<style") && !lower.contains(" style="), "{html}");
 }
 
 /// The `action` of the page's POST form.
@@ -72,11 +74,26 @@ async fn the_sign_up_page_posts_to_subscribe_and_signs_up() {
     assert_eq!(status, 200);
     assert_page(&html, "Check your inbox");
     let email = wait_for_emails(&app, 1).await.remove(0);
-    let (status, html) = get(&app, &link(&app, &email, "/subscriptions/confirm?token=")).await;
+    let confirm = link(&app, &email, "/subscriptions/confirm?token=");
+    let (status, html) = get(&app, &confirm).await;
+    assert_eq!(status, 200);
+    assert_page(&html, "Confirm your subscription");
+    let path = &confirm[app.base_url.len()..];
+    assert_eq!(form_action(&html), path, "the button posts to the link itself");
+    assert!(html.contains("<strong>ann@example.com</strong>, about AI Architect, LLM Engineer?"), "{html}");
+    let stored = entity::subscriber::Entity::find().all(&app.db).await.expect("subscribers");
+    assert_eq!(stored[0].status, entity::SubscriberStatus::Pending, "GET changes nothing");
+    let (status, html) = post_form(&app, path, &[]).await;
     assert_eq!(status, 200);
     assert_page(&html, "You are subscribed");
     let stored = entity::subscriber::Entity::find().all(&app.db).await.expect("subscribers");
+    assert_eq!(stored[0].status, entity::SubscriberStatus::Confirmed);
     assert_eq!(stored[0].roles(), ["llm-engineer", "ai-architect"]);
+    // Opening the link again says so, and pressing again is harmless.
+    let (status, html) = get(&app, &confirm).await;
+    assert_eq!(status, 200);
+    assert_page(&html, "You are subscribed");
+    assert_eq!(post_form(&app, path, &[]).await.0, 200);
 }
 
 #[tokio::test]
@@ -96,11 +113,15 @@ async fn expired_and_unknown_confirmation_links_say_so_and_offer_a_new_one() {
     assert_eq!(form_action(&html), "/subscribe");
     assert!(html.contains(r#"value="ann@example.com""#) && html.contains(r#"value="ai-architect" checked>"#));
 
+    let (status, html) = post_form(&app, &confirm[app.base_url.len()..], &[]).await;
+    assert_eq!(status, 410, "pressing the button of an expired page offers a new link too");
+    assert!(html.contains("This confirmation link expired"), "{html}");
     for path in ["/subscriptions/confirm?token=made-up", "/subscriptions/confirm"] {
         let (status, html) = get(&app, path).await;
         assert_eq!(status, 404, "{path}");
         assert_page(&html, "This link is not valid");
         assert!(html.contains(r#"<a href="/subscribe">"#), "{html}");
+        assert_eq!(post_form(&app, path, &[]).await.0, 404, "{path}");
     }
 }
 

@@ -106,7 +106,12 @@ async fn subscribing_sends_one_confirmation_whose_link_confirms_over_http() {
         json!([{ "email": "Ann.Lee@example.com", "status": "PENDING", "roles": ["llm-engineer"] }])
     );
 
+    // Opening the link asks first (mail scanners open every link); its button confirms.
     let page = app.client.get(&confirm).send().await.expect("GET confirm");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("body").contains("<title>Confirm your subscription · salarygraph</title>"));
+    assert_eq!(subscribers(&app, None).await[0]["status"], "PENDING");
+    let page = app.client.post(&confirm).send().await.expect("POST confirm");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.expect("body").contains("<title>You are subscribed · salarygraph</title>"));
     assert_eq!(subscribers(&app, Some("CONFIRMED")).await[0]["email"], "Ann.Lee@example.com");
@@ -133,7 +138,7 @@ async fn a_second_sign_up_within_ten_minutes_sends_nothing_and_answers_the_same(
         .await
         .expect("backdate");
     let email = subscribe_and_receive(&app, "ann@example.com", json!(null), 2).await;
-    app.client.get(link(&app, &email, "/subscriptions/confirm?token=")).send().await.expect("confirm");
+    app.client.post(link(&app, &email, "/subscriptions/confirm?token=")).send().await.expect("confirm");
 
     // A confirmed address gets the same answer and no second confirmation, even later.
     entity::subscriber::Entity::update_many()
@@ -206,7 +211,7 @@ async fn an_expired_or_made_up_confirmation_token_is_refused() {
 async fn preferences_and_unsubscribe_work_with_the_token_of_the_email() {
     let app = app_with_roles().await;
     let email = subscribe_and_receive(&app, "ann@example.com", json!(null), 1).await;
-    app.client.get(link(&app, &email, "/subscriptions/confirm?token=")).send().await.expect("confirm");
+    app.client.post(link(&app, &email, "/subscriptions/confirm?token=")).send().await.expect("confirm");
     let manage = token(&link(&app, &email, "/preferences?token="));
 
     let updated = app.gql(PREFERENCES, json!({ "t": manage, "r": ["ai-architect", "llm-engineer"] })).await;
@@ -248,6 +253,7 @@ async fn one_click_unsubscribe_answers_200_and_the_address_gets_no_more_mail() {
 
     // The confirmation link still in the mailbox no longer signs the address up.
     assert_eq!(app.client.get(&confirm).send().await.expect("GET").status(), 404);
+    assert_eq!(app.client.post(&confirm).send().await.expect("POST").status(), 404);
     assert_eq!(subscribers(&app, None).await[0]["status"], "UNSUBSCRIBED");
     // Signing up again within ten minutes sends nothing; nothing else arrives either.
     assert_eq!(app.gql(SUBSCRIBE, json!({ "email": "ann@example.com" })).await, same_answer());

@@ -4,6 +4,7 @@
 //! responses of the Greenhouse, Lever and Ashby APIs.
 
 pub mod boards;
+pub mod browser;
 pub mod db;
 pub mod proxy;
 pub mod quality;

@@ -71,9 +71,9 @@ pub struct LatestSnapshotKey(pub i32);
 /// A role's snapshot of one week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeekSnapshotKey(pub i32, pub NaiveDate);
-/// A role's last `n` snapshots.
+/// A role's last `n` snapshots up to a week (the latest when `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TrendKey(pub i32, pub usize);
+pub struct TrendKey(pub i32, pub usize, pub Option<NaiveDate>);
 /// The skills of a posting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PostingSkillsKey(pub i32);
@@ -138,10 +138,12 @@ impl Loader<TrendKey> for Loaders {
 
     async fn load(&self, keys: &[TrendKey]) -> Result<HashMap<TrendKey, Vec<snapshot::Model>>, LoadError> {
         let mut out = HashMap::new();
-        for (weeks, ids) in by_shared(keys.iter().map(|k| (k.0, k.1))) {
-            let mut found = catalog::recent_snapshots(&self.db, &ids, weeks).await.map_err(load_error)?;
+        for ((weeks, until), ids) in by_shared(keys.iter().map(|k| (k.0, (k.1, k.2)))) {
+            let mut found = catalog::recent_snapshots_until(&self.db, &ids, weeks, until.map(Week::containing))
+                .await
+                .map_err(load_error)?;
             for id in ids {
-                out.insert(TrendKey(id, weeks), found.remove(&id).unwrap_or_default());
+                out.insert(TrendKey(id, weeks, until), found.remove(&id).unwrap_or_default());
             }
         }
         Ok(out)

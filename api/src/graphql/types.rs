@@ -233,6 +233,8 @@ pub struct TrendPoint {
     pub week: Date,
     /// Open positions that week.
     pub open_positions: i32,
+    /// 25th percentile.
+    pub p25_salary: Option<i32>,
     /// Median salary.
     pub median_salary: Option<i32>,
     /// 75th percentile.
@@ -246,6 +248,7 @@ impl From<jobs::figures::TrendPoint> for TrendPoint {
         Self {
             week: Date(p.week),
             open_positions: p.open_positions,
+            p25_salary: p.p25_salary,
             median_salary: p.median_salary,
             p75_salary: p.p75_salary,
             median_change_pct: p.median_change_pct,

@@ -168,7 +168,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
     let raw_query = request.uri().query().unwrap_or("").to_owned();
     let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if wants_html && state.app.http.graphiql && !raw_query.contains("query=") && !raw_query.contains("extensions=") {
-        return Html(graphiql::PAGE).into_response();
+        return Html(graphiql::PAGE.as_str()).into_response();
     }
     let Some(media) = negotiate(&headers) else { return not_acceptable() };
     let ip = client_ip(&request);

@@ -1,10 +1,12 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, health, the pages.
 
 mod byte_lru;
+pub mod assets;
+pub mod caching;
 mod graphiql;
 pub mod graphql;
 mod health;
-mod pages;
+pub mod pages;
 pub mod persisted;
 pub mod protect;
 pub mod request_log;
@@ -68,6 +70,7 @@ pub fn build_app(app: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/assets/{*path}", get(assets::serve))
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), protect::limit_body))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -5,6 +5,8 @@
 //! few hundred bytes needs no compression (deflate's stored blocks), only the PNG framing
 //! with its CRC-32 and zlib's Adler-32.
 
+use crate::scale::Span;
+
 /// Width of the chart in pixels.
 pub const WIDTH: u32 = 120;
 /// Height of the chart in pixels.
@@ -22,8 +24,7 @@ pub fn sparkline_png(values: &[i32]) -> Option<Vec<u8>> {
         return None;
     }
     let mut canvas = Canvas::new(WIDTH, HEIGHT);
-    let (low, high) = values.iter().fold((i32::MAX, i32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let span = f64::from(high - low).max(1.0);
+    let span = Span::of(values.iter().map(|&v| f64::from(v)))?;
     let (w, h) = (i64::from(WIDTH) - 2 * MARGIN - 1, i64::from(HEIGHT) - 2 * MARGIN - 1);
     let last = (values.len() - 1) as f64;
     let points: Vec<(i64, i64)> = values
@@ -31,8 +32,7 @@ pub fn sparkline_png(values: &[i32]) -> Option<Vec<u8>> {
         .enumerate()
         .map(|(i, &v)| {
             let x = MARGIN + (i as f64 / last * w as f64).round() as i64;
-            // A flat series sits in the middle rather than on the floor.
-            let y = if high == low { 0.5 } else { f64::from(v - low) / span };
+            let y = span.fraction(f64::from(v));
             (x, MARGIN + h - (y * h as f64).round() as i64)
         })
         .collect();

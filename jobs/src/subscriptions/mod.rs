@@ -156,6 +156,22 @@ pub async fn confirm(
     }
 }
 
+/// The subscriber a confirmation token was sent for, without confirming it: the page a
+/// confirmation link opens shows this, and only its button confirms (mail scanners open
+/// every link in an email). The same answers as [`confirm`] would give, nothing written.
+pub async fn find_by_confirm_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<subscriber::Model, SubscriptionError> {
+    match tokens::find(db, token, TokenPurpose::Confirm, now).await? {
+        TokenLookup::Valid(subscriber) => Ok(subscriber),
+        TokenLookup::Expired(subscriber) if subscriber.status == SubscriberStatus::Confirmed => Ok(subscriber),
+        TokenLookup::Expired(subscriber) => Err(SubscriptionError::ExpiredToken(Box::new(subscriber))),
+        TokenLookup::Unknown => Err(SubscriptionError::InvalidToken),
+    }
+}
+
 /// Unsubscribes the holder of a manage token (the link in every email); returns the subscriber.
 ///
 /// Always honoured, even for a token past an expiry: an unsubscribe link must keep working.

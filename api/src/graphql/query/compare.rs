@@ -59,7 +59,8 @@ pub struct CompareQuery;
 
 #[Object]
 impl CompareQuery {
-    /// Compares role `a` with role `b` in `week` (default: the latest week both have).
+    /// Compares role `a` with role `b` in `week` (default: the latest week both have);
+    /// `a` and `b` must be two different roles.
     #[graphql(complexity = "4 * DB_COST + child_complexity")]
     async fn compare_roles(
         &self,
@@ -80,6 +81,11 @@ async fn find_role(db: &DatabaseConnection, slug: &str) -> ApiResult<entity::rol
 
 /// Builds the comparison of two roles.
 pub async fn compare_roles(db: &DatabaseConnection, a: &str, b: &str, week: Option<Date>) -> ApiResult<RoleComparison> {
+    if a == b {
+        return Err(ApiError::BadUserInput(format!(
+            "b: compare two different roles (a and b are both \"{b}\"); role(slug) has one role's figures"
+        )));
+    }
     let week = optional_week(week)?;
     let role_a = find_role(db, a).await?;
     let role_b = find_role(db, b).await?;

@@ -74,13 +74,15 @@ impl Role {
         role_snapshot(ctx, self.role_id, week).await.extend()
     }
 
-    /// The last `weeks` weeks that have a snapshot, oldest first (at most 104).
+    /// The last `weeks` weeks that have a snapshot, oldest first (at most 104), ending with
+    /// the week `until` (a Monday; default: the latest week).
     async fn trend(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 12)] weeks: Option<i32>,
+        until: Option<Date>,
     ) -> async_graphql::Result<Vec<TrendPoint>> {
-        role_trend(ctx, self.role_id, weeks.unwrap_or(12)).await.extend()
+        role_trend(ctx, self.role_id, weeks.unwrap_or(12), until).await.extend()
     }
 
     /// This role's postings, filtered.
@@ -107,11 +109,15 @@ async fn role_snapshot(ctx: &Context<'_>, role_id: i32, week: Option<Date>) -> A
     Ok(found.map(Snapshot))
 }
 
-async fn role_trend(ctx: &Context<'_>, role_id: i32, weeks: i32) -> ApiResult<Vec<TrendPoint>> {
+async fn role_trend(ctx: &Context<'_>, role_id: i32, weeks: i32, until: Option<Date>) -> ApiResult<Vec<TrendPoint>> {
     if !(1..=MAX_TREND_WEEKS).contains(&weeks) {
         return Err(ApiError::BadUserInput(format!("weeks must be between 1 and {MAX_TREND_WEEKS}, got {weeks}")));
     }
+    let until = until
+        .map(|d| jobs::Week::from_monday(d.0).map_err(|e| ApiError::BadUserInput(format!("until: {e}"))))
+        .transpose()?;
     let loader = ctx.data_unchecked::<AppLoader>();
-    let snapshots = loader.load_one(TrendKey(role_id, weeks as usize)).await?.unwrap_or_default();
+    let key = TrendKey(role_id, weeks as usize, until.map(|w| w.monday()));
+    let snapshots = loader.load_one(key).await?.unwrap_or_default();
     Ok(jobs::figures::trend(&snapshots).into_iter().map(TrendPoint::from).collect())
 }

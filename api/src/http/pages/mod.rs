@@ -1,10 +1,14 @@
-//! The newsletter's server-rendered pages (templates in `api/templates/pages/`): small,
-//! readable on a phone, plain HTML forms without JavaScript.
+//! The server-rendered pages (templates in `api/templates/pages/`): the dashboard and the
+//! newsletter's sign-up pages. Readable on a phone, plain HTML forms, no JavaScript.
 
+pub mod chart;
+pub mod dashboard;
 mod manage;
 mod signup;
 
-use std::net::{IpAddr, Ipv4Addr};
+pub use chart::escape;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use askama::Template;
 use axum::Router;
@@ -24,11 +28,13 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 /// Most roles a form lists.
 const MAX_LISTED_ROLES: u64 = 500;
 
-/// The page routes: `/subscribe`, `/subscriptions/confirm`, `/unsubscribe`, `/preferences`.
+/// The page routes: the dashboard's, `/subscribe`, `/subscriptions/confirm`, `/unsubscribe`,
+/// `/preferences`.
 pub fn routes() -> Router<HttpState> {
     Router::new()
+        .merge(dashboard::routes())
         .route("/subscribe", get(signup::form).post(signup::submit))
-        .route("/subscriptions/confirm", get(signup::confirm))
+        .route("/subscriptions/confirm", get(signup::confirm_page).post(signup::confirm))
         .route("/unsubscribe", get(manage::unsubscribe_page).post(manage::unsubscribe))
         .route("/preferences", get(manage::preferences_page).post(manage::save_preferences))
 }
@@ -66,6 +72,15 @@ impl MessagePage {
             link: link.map(|(href, label)| (href.to_owned(), label)),
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "pages/confirm.html")]
+struct ConfirmPage {
+    email: String,
+    /// Titles of the roles followed; empty: every role.
+    roles: Vec<String>,
+    action: String,
 }
 
 #[derive(Template)]
@@ -129,8 +144,12 @@ fn token_of(request: &Request) -> String {
 
 /// A query parameter's first value.
 fn query_value(request: &Request, name: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(request.uri().query().unwrap_or("")).ok()?;
-    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    query_pairs(request).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Every query parameter, in order (none when the query string cannot be read).
+fn query_pairs(request: &Request) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(request.uri().query().unwrap_or("")).unwrap_or_default()
 }
 
 /// Reads a small body.

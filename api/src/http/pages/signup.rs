@@ -1,14 +1,15 @@
-//! `GET`/`POST /subscribe` and `GET /subscriptions/confirm`.
+//! `GET`/`POST /subscribe` and `GET`/`POST /subscriptions/confirm`.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use jobs::subscriptions::{self, CONFIRMATION_TTL_HOURS, SUBSCRIBE_MESSAGE, SubscriptionError};
+use entity::SubscriberStatus;
+use jobs::subscriptions::{self, CONFIRMATION_TTL_HOURS, SUBSCRIBE_MESSAGE, SubscriptionError, confirm_url};
 
 use super::{
-    HttpState, MessagePage, SubscribePage, error_page, internal, over_limit, over_sign_up_limit, page, query_value,
-    read_form, role_choices, token_of, values,
+    ConfirmPage, HttpState, MessagePage, SubscribePage, error_page, internal, over_limit, over_sign_up_limit, page,
+    query_value, read_form, role_choices, token_of, values,
 };
 
 /// `GET /subscribe`: the sign-up form (`?email=` prefills the address). Not limited: it
@@ -49,33 +50,61 @@ pub async fn submit(State(state): State<HttpState>, request: Request) -> Respons
     }
 }
 
-/// `GET /subscriptions/confirm?token=`: confirms; an expired link offers a new one.
+/// `GET /subscriptions/confirm?token=`: says what the link confirms and asks for the button
+/// press; changes nothing (mail scanners open every link). An expired link offers a new one.
+pub async fn confirm_page(State(state): State<HttpState>, request: Request) -> Response {
+    if let Some(limited) = over_limit(&state, &request) {
+        return limited;
+    }
+    let token = token_of(&request);
+    match subscriptions::find_by_confirm_token(&state.app.db, &token, Utc::now()).await {
+        Ok(subscriber) if subscriber.status == SubscriberStatus::Confirmed => subscribed(),
+        Ok(subscriber) => {
+            let followed = subscriber.roles();
+            let roles = match role_choices(&state.app.db, &followed).await {
+                Ok(roles) => roles.into_iter().filter(|r| r.checked).map(|r| r.title).collect(),
+                Err(e) => return internal(e),
+            };
+            page(StatusCode::OK, &ConfirmPage { email: subscriber.email, roles, action: confirm_url("", &token) })
+        }
+        Err(SubscriptionError::ExpiredToken(subscriber)) => expired(&state, *subscriber).await,
+        Err(other) => error_page(other),
+    }
+}
+
+/// `POST /subscriptions/confirm?token=`: the confirmation page's button; confirms.
 pub async fn confirm(State(state): State<HttpState>, request: Request) -> Response {
     if let Some(limited) = over_limit(&state, &request) {
         return limited;
     }
     match subscriptions::confirm(&state.app.db, &token_of(&request), Utc::now()).await {
-        Ok(_) => page(
-            StatusCode::OK,
-            &MessagePage::new(
-                "You are subscribed",
-                &[
-                    "Thank you: the weekly AI salary email will arrive every Monday.",
-                    "Every email ends with links to change the roles you follow or to unsubscribe.",
-                ],
-                None,
-            ),
-        ),
-        Err(SubscriptionError::ExpiredToken(subscriber)) => {
-            let notice = format!(
-                "This confirmation link expired: links work for {CONFIRMATION_TTL_HOURS} hours. \
-                 Ask for a new one below."
-            );
-            let roles = subscriber.roles();
-            sign_up_form(&state, StatusCode::GONE, subscriber.email, &roles, Some(notice), None).await
-        }
+        Ok(_) => subscribed(),
+        Err(SubscriptionError::ExpiredToken(subscriber)) => expired(&state, *subscriber).await,
         Err(other) => error_page(other),
     }
+}
+
+fn subscribed() -> Response {
+    page(
+        StatusCode::OK,
+        &MessagePage::new(
+            "You are subscribed",
+            &[
+                "Thank you: the weekly AI salary email will arrive every Monday.",
+                "Every email ends with links to change the roles you follow or to unsubscribe.",
+            ],
+            Some(("/", "See the market this week")),
+        ),
+    )
+}
+
+/// The sign-up form again, filled in, for a link past its 48 hours.
+async fn expired(state: &HttpState, subscriber: entity::subscriber::Model) -> Response {
+    let notice = format!(
+        "This confirmation link expired: links work for {CONFIRMATION_TTL_HOURS} hours. Ask for a new one below."
+    );
+    let roles = subscriber.roles();
+    sign_up_form(state, StatusCode::GONE, subscriber.email, &roles, Some(notice), None).await
 }
 
 async fn sign_up_form(
