@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// Fetches every board followed, or one; returns their records after the fetch.
 pub async fn fetch(state: &AppState, only: Option<(FeedKind, &str)>) -> Result<Vec<feed_source::Model>, DbErr> {
-    jobs::feeds::fetch_all(&state.db, &state.feeds, only, Utc::now()).await
+    state.write(jobs::feeds::fetch_all(&state.db, &state.feeds, only, Utc::now())).await
 }
 
 /// The scheduled run: every board; failures are logged, and the next run tries again.

@@ -381,7 +381,9 @@ async fn wrong_values_for_rules_and_raw_ingest_are_refused_by_name() {
     assert_eq!(error_code(&not_admin), Some("UNAUTHORIZED"));
 }
 
-fn import_raw(app: &TestApp, file: &std::path::Path) -> (bool, String) {
+/// Runs `import --raw`: its exit status (0 all stored, 3 rows refused, 1 could not run) and
+/// what it printed.
+fn import_raw(app: &TestApp, file: &std::path::Path) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
         .args(["import", "--raw"])
         .arg(file)
@@ -390,7 +392,7 @@ fn import_raw(app: &TestApp, file: &std::path::Path) -> (bool, String) {
         .output()
         .expect("run import --raw");
     (
-        output.status.success(),
+        output.status.code(),
         format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
     )
 }
@@ -411,8 +413,8 @@ async fn import_raw_reads_csv_and_json_lines() {
          careers,c4,AI Engineer,Acme,Paris,,\"£50,000\",,maybe,2026-11-02\n",
     )
     .expect("write csv");
-    let (ok, out) = import_raw(&app, &csv);
-    assert!(ok, "{out}");
+    let (status, out) = import_raw(&app, &csv);
+    assert_eq!(status, Some(3), "rows were refused, the rest stored: {out}");
     assert!(out.contains("1 inserted, 0 updated, 1 unclassified, 2 rejected"), "{out}");
     assert!(out.contains("line 4: not a raw posting"), "{out}");
     assert!(out.contains("line 5: not a raw posting"), "{out}");
@@ -420,8 +422,8 @@ async fn import_raw_reads_csv_and_json_lines() {
     let jsonl = dir.join("raw.jsonl");
     let row = json!({ "source": "careers", "externalId": "j1", "title": "Machine Learning Engineer", "company": "Beta", "payText": "£50,000" });
     std::fs::write(&jsonl, format!("{}\n{{\"title\": 3}}\n", row)).expect("write jsonl");
-    let (ok, out) = import_raw(&app, &jsonl);
-    assert!(ok, "{out}");
+    let (status, out) = import_raw(&app, &jsonl);
+    assert_eq!(status, Some(3), "{out}");
     assert!(out.contains("0 inserted, 0 updated, 0 unclassified, 2 rejected"), "{out}");
     assert!(out.contains("line 1 (j1): pay is in GBP, which has no exchange rate"), "{out}");
     let stored = app.gql(POSTINGS, json!({})).await;
@@ -439,7 +441,7 @@ async fn import_raw_reads_csv_and_json_lines() {
     );
     let bad_header = dir.join("bad.csv");
     std::fs::write(&bad_header, "source,title\nx,y\n").expect("write");
-    let (ok, out) = import_raw(&app, &bad_header);
-    assert!(!ok);
+    let (status, out) = import_raw(&app, &bad_header);
+    assert_eq!(status, Some(1), "could not run: {out}");
     assert!(out.contains("CSV header lacks the columns: externalId, company"), "{out}");
 }

@@ -41,7 +41,7 @@ impl ClassificationMutation {
     async fn delete_role_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let state = ctx.data_unchecked::<AppState>();
         let id = rule_id(&id).extend()?;
-        jobs::rules::delete(&state.db, id).await.map_err(ApiError::from).extend()
+        state.write(jobs::rules::delete(&state.db, id)).await.map_err(ApiError::from).extend()
     }
 
     /// Replaces a demo role's rules by the shipped ones.
@@ -62,7 +62,8 @@ impl ClassificationMutation {
         aliases: Vec<String>,
     ) -> async_graphql::Result<DictionarySkill> {
         let state = ctx.data_unchecked::<AppState>();
-        let skill = jobs::dictionary::upsert(&state.db, &name, &aliases).await.map_err(ApiError::from).extend()?;
+        let skill =
+            state.write(jobs::dictionary::upsert(&state.db, &name, &aliases)).await.map_err(ApiError::from).extend()?;
         Ok(skill.into())
     }
 
@@ -70,7 +71,7 @@ impl ClassificationMutation {
     #[graphql(guard = "AdminGuard")]
     async fn delete_dictionary_skill(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<bool> {
         let state = ctx.data_unchecked::<AppState>();
-        jobs::dictionary::delete(&state.db, &name).await.map_err(ApiError::from).extend()
+        state.write(jobs::dictionary::delete(&state.db, &name)).await.map_err(ApiError::from).extend()
     }
 
     /// Sets the US dollars one unit of a currency buys; pay in it is accepted from now on.

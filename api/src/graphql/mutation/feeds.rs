@@ -46,7 +46,7 @@ impl FeedMutation {
 
 /// The service behind `removeSource`.
 pub async fn remove_source(state: &AppState, kind: FeedKind, board: &str) -> ApiResult<bool> {
-    Ok(jobs::feeds::sources::remove(&state.db, kind.into(), board, Utc::now()).await?)
+    Ok(state.write(jobs::feeds::sources::remove(&state.db, kind.into(), board, Utc::now())).await?)
 }
 
 /// The service behind `fetchSources`.

@@ -161,12 +161,12 @@ pub async fn ingest_raw_postings(state: &AppState, postings: Vec<RawPostingInput
     }
     let classifier = jobs::classify::Classifier::load(&state.db).await?;
     let rows = postings.into_iter().map(RawPosting::from).collect();
-    Ok(raw::ingest_raw(&state.db, &classifier, rows, 0, Utc::now()).await?.into())
+    Ok(state.write(raw::ingest_raw(&state.db, &classifier, rows, 0, Utc::now())).await?.into())
 }
 
 /// The service behind `reclassify`.
 pub async fn reclassify(state: &AppState) -> ApiResult<ReclassifyReport> {
-    let r = raw::reclassify(&state.db, Utc::now()).await?;
+    let r = state.write(raw::reclassify(&state.db, Utc::now())).await?;
     Ok(ReclassifyReport {
         examined: r.examined as i32,
         classified: r.classified as i32,
