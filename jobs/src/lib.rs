@@ -3,8 +3,8 @@
 //! data, mail, the weekly digest and its scheduler.
 
 pub mod catalog;
-pub mod data_version;
 pub mod classify;
+pub mod data_version;
 pub mod demo;
 pub mod dictionary;
 pub mod digest;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate, Utc, Weekday};
 use jobs::Week;
-use jobs::import::{Format, ImportError, import_file};
+use jobs::import::{Format, ImportError, ImportSummary, RejectionLog, import_file};
 use jobs::subscriptions::SubscriberEmail;
 use proptest::prelude::*;
 use sea_orm::{ActiveModelTrait, Database, DatabaseConnection, Set};
@@ -184,10 +184,17 @@ mod tempfile_path {
     }
 }
 
-/// Every row is stored or refused, and every refusal has a line and a reason.
-fn accounted_for(report: &jobs::ingest::IngestReport, rows: usize, first_line: usize) -> Result<(), TestCaseError> {
-    prop_assert_eq!(report.inserted + report.updated + report.rejected.len(), rows, "{:?}", report);
-    for rejection in &report.rejected {
+/// Every row is stored or refused, and every refusal has a line and a reason (the log shows
+/// the first [`RejectionLog::SHOWN`] refusals, more than these tests' rows).
+fn accounted_for(
+    summary: &ImportSummary,
+    log: &RejectionLog,
+    rows: usize,
+    first_line: usize,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(summary.inserted + summary.updated + summary.rejected, rows, "{:?}", summary);
+    prop_assert_eq!(log.total(), summary.rejected);
+    for rejection in log.first() {
         prop_assert!(rejection.index >= first_line, "{:?}", rejection);
         prop_assert!(!rejection.reason.trim().is_empty(), "{:?}", rejection);
     }
@@ -208,8 +215,10 @@ fn csv_rows_are_stored_or_refused_with_a_reason() {
             writer.write_record(std::iter::once(id.as_str()).chain(row.iter().map(String::as_str))).expect("row");
         }
         let file = write_file("csv", &writer.into_inner().expect("bytes"));
-        let report = runtime.block_on(import_file(&db, &file.0, Format::Csv, Utc::now(), |_, _| {})).expect("imports");
-        accounted_for(&report, rows.len(), 2)?;
+        let mut log = RejectionLog::new(None).expect("log");
+        let summary =
+            runtime.block_on(import_file(&db, &file.0, Format::Csv, Utc::now(), &mut log, |_| {})).expect("imports");
+        accounted_for(&summary, &log, rows.len(), 2)?;
     });
 }
 
@@ -225,8 +234,11 @@ fn json_lines_are_stored_or_refused_with_a_reason() {
             lines.push('\n');
         }
         let file = write_file("jsonl", lines.as_bytes());
-        let report = runtime.block_on(import_file(&db, &file.0, Format::JsonLines, Utc::now(), |_, _| {})).expect("imports");
-        accounted_for(&report, rows.len(), 1)?;
+        let mut log = RejectionLog::new(None).expect("log");
+        let summary = runtime
+            .block_on(import_file(&db, &file.0, Format::JsonLines, Utc::now(), &mut log, |_| {}))
+            .expect("imports");
+        accounted_for(&summary, &log, rows.len(), 1)?;
     });
 }
 
@@ -237,9 +249,10 @@ fn any_bytes_import_or_fail_with_a_named_error() {
     proptest!(ProptestConfig::with_cases(64), |(bytes in proptest::collection::vec(any::<u8>(), 0..600), csv in any::<bool>())| {
         let (extension, format) = if csv { ("csv", Format::Csv) } else { ("jsonl", Format::JsonLines) };
         let file = write_file(extension, &bytes);
-        match runtime.block_on(import_file(&db, &file.0, format, Utc::now(), |_, _| {})) {
-            Ok(report) => {
-                for rejection in &report.rejected {
+        let mut log = RejectionLog::new(None).expect("log");
+        match runtime.block_on(import_file(&db, &file.0, format, Utc::now(), &mut log, |_| {})) {
+            Ok(_) => {
+                for rejection in log.first() {
                     prop_assert!(!rejection.reason.trim().is_empty(), "{:?}", rejection);
                 }
             }

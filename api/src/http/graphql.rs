@@ -4,7 +4,7 @@
 //! limited; Apollo's automatic persisted queries; `Cache-Control` that lets shared caches keep
 //! anonymous GET queries for a short while and nothing else.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};

@@ -1,7 +1,7 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, health, the pages.
 
-mod byte_lru;
 pub mod assets;
+mod byte_lru;
 pub mod caching;
 mod graphiql;
 pub mod graphql;

@@ -38,11 +38,12 @@ fn main() -> anyhow::Result<()> {
     server.with_name("sink.bench").with_num_threads(32).with_tcp_listener(TcpListener::bind(("127.0.0.1", port))?);
     if starttls {
         let certificate = salarygraph_tests::tls::certificate();
-        server.with_ssl(SslConfig::SelfSigned {
-            cert_path: certificate.cert_path.display().to_string(),
-            key_path: certificate.key_path.display().to_string(),
-        })
-        .map_err(|e| anyhow::anyhow!("STARTTLS: {e}"))?;
+        server
+            .with_ssl(SslConfig::SelfSigned {
+                cert_path: certificate.cert_path.display().to_string(),
+                key_path: certificate.key_path.display().to_string(),
+            })
+            .map_err(|e| anyhow::anyhow!("STARTTLS: {e}"))?;
         println!("SMTP_CA_FILE={}", certificate.cert_path.display());
     }
     println!("listening on 127.0.0.1:{port}{}", if starttls { " with STARTTLS" } else { "" });

@@ -8,7 +8,7 @@ mod signup;
 
 pub use chart::escape;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use askama::Template;
 use axum::Router;
