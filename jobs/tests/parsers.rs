@@ -10,7 +10,7 @@ use jobs::Week;
 use jobs::import::{Format, ImportError, ImportSummary, RejectionLog, import_file};
 use jobs::subscriptions::SubscriberEmail;
 use proptest::prelude::*;
-use sea_orm::{ActiveModelTrait, Database, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -134,11 +134,25 @@ const HEADER: [&str; 11] = [
     "skills",
 ];
 
-/// A migrated SQLite database with the role `ml`, shared by the cases of one property.
+/// A fresh migrated database with the role `ml`, shared by the cases of one property: a
+/// SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` points at a server.
 fn database(runtime: &tokio::runtime::Runtime) -> DatabaseConnection {
-    let path = std::env::temp_dir().join(format!("jobs-parsers-{}.db", uuid_like()));
     runtime.block_on(async {
-        let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display())).await.expect("connect");
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => {
+                let name = format!("t_parsers_{}", uuid_like().replace('-', "_"));
+                let admin = Database::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin.close().await.ok();
+                let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL ends in /DATABASE");
+                format!("{server}/{name}")
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("jobs-parsers-{}.db", uuid_like()));
+                format!("sqlite://{}?mode=rwc", path.display())
+            }
+        };
+        let db = Database::connect(url).await.expect("connect");
         <migration::Migrator as migration::MigratorTrait>::up(&db, None).await.expect("migrate");
         let now = Utc::now();
         entity::role::ActiveModel {
