@@ -2,7 +2,7 @@
 //! constant number of SQL statements, not one per role.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
@@ -12,6 +12,8 @@ use jobs::{Week, catalog};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
 };
+
+use tokio::sync::OnceCell;
 
 use crate::error::ApiError;
 
@@ -82,10 +84,51 @@ pub struct PostingSkillsKey(pub i32);
 pub struct RoleSlugKey(pub String);
 /// A page of a role's postings, with the filter and page its siblings in the list share.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RolePostingsKey(pub i32, pub Arc<(PostingFilter, PageRequest)>);
+pub struct RolePostingsKey(pub i32, pub PostingsSpec);
 /// How many of a role's postings match a filter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RolePostingCountKey(pub i32, pub Arc<PostingFilter>);
+
+/// The roles of one page of `roles`, shared by its nodes: a list nested under them
+/// (`Role.postings`) is read for all of them by whichever node resolves it first, in one
+/// statement and without the loader's batching delay. Per request, so bounded by the query's
+/// complexity: one entry per distinct filter and page asked for.
+#[derive(Default)]
+pub struct SiblingRoles {
+    role_ids: Vec<i32>,
+    postings: Mutex<HashMap<PostingsSpec, Arc<OnceCell<PagesByRole>>>>,
+}
+
+/// Each role's page of postings.
+pub type PagesByRole = Arc<HashMap<i32, Vec<posting::Model>>>;
+
+/// The filter and page that the postings of sibling roles share.
+pub type PostingsSpec = Arc<(PostingFilter, PageRequest)>;
+
+impl std::fmt::Debug for SiblingRoles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiblingRoles").field("role_ids", &self.role_ids).finish_non_exhaustive()
+    }
+}
+
+impl SiblingRoles {
+    /// The roles of a page, in order.
+    pub fn new(role_ids: Vec<i32>) -> Self {
+        Self { role_ids, postings: Mutex::default() }
+    }
+
+    /// Every sibling's page of postings under `spec`, read once.
+    pub async fn postings(&self, db: &DatabaseConnection, spec: &PostingsSpec) -> Result<PagesByRole, LoadError> {
+        let cell =
+            self.postings.lock().unwrap_or_else(PoisonError::into_inner).entry(spec.clone()).or_default().clone();
+        let pages = cell
+            .get_or_try_init(|| async {
+                postings::pages_by_role(db, &spec.0, &self.role_ids, spec.1).await.map(Arc::new).map_err(load_error)
+            })
+            .await?;
+        Ok(pages.clone())
+    }
+}
 
 /// Groups the role ids of a batch by what they share, so each group is one statement.
 fn by_shared<S: Clone + Eq + std::hash::Hash>(keys: impl Iterator<Item = (i32, S)>) -> HashMap<S, Vec<i32>> {

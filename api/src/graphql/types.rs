@@ -1,10 +1,12 @@
 //! The contract's output types, built from entities (never the entities themselves).
 
+use std::sync::Arc;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use entity::{posting, role, snapshot};
 
-use super::loaders::{AppLoader, Loaders, PostingSkillsKey, RoleKey};
+use super::loaders::{AppLoader, Loaders, PostingSkillsKey, RoleKey, SiblingRoles};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 
@@ -81,6 +83,9 @@ pub struct Role {
     pub career_path: Vec<String>,
     #[graphql(skip)]
     pub role_id: i32,
+    /// The other roles of the page this one was listed in, when it was.
+    #[graphql(skip)]
+    pub siblings: Option<Arc<SiblingRoles>>,
 }
 
 impl From<role::Model> for Role {
@@ -92,6 +97,7 @@ impl From<role::Model> for Role {
             title: model.title,
             summary: model.summary,
             role_id: model.id,
+            siblings: None,
         }
     }
 }
@@ -256,9 +262,9 @@ impl From<jobs::figures::TrendPoint> for TrendPoint {
     }
 }
 
-/// A job posting.
+/// A job posting (shared: a page's postings appear as nodes and again in edges).
 #[derive(Debug, Clone)]
-pub struct Posting(pub posting::Model);
+pub struct Posting(pub Arc<posting::Model>);
 
 /// A job posting.
 #[Object]
@@ -347,8 +353,6 @@ pub struct RoleEdge {
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(complex)]
 pub struct RoleConnection {
-    /// Edges with cursors.
-    pub edges: Vec<RoleEdge>,
     /// The roles of the page.
     pub nodes: Vec<Role>,
     /// Paging.
@@ -371,8 +375,6 @@ pub struct PostingEdge {
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(complex)]
 pub struct PostingConnection {
-    /// Edges with cursors.
-    pub edges: Vec<PostingEdge>,
     /// The postings of the page.
     pub nodes: Vec<Posting>,
     /// Paging.
@@ -382,23 +384,15 @@ pub struct PostingConnection {
     pub total: crate::graphql::query::postings::PostingTotal,
 }
 
-/// A page of items with cursors: the one shape every connection is built from.
-pub fn page_of<M, T: Clone, E>(
+/// A page of items: its nodes and its page info, the one shape every connection is built
+/// from. Edges are made from the nodes only when a query asks for them, so that a page read
+/// through `nodes` encodes one cursor, not one per item.
+pub fn page_of<M, T>(
     rows: Vec<M>,
     has_next_page: bool,
     cursor: impl Fn(&M) -> String,
     node: impl Fn(M) -> T,
-    edge: impl Fn(String, T) -> E,
-) -> (Vec<E>, Vec<T>, PageInfo) {
-    let mut edges = Vec::with_capacity(rows.len());
-    let mut nodes = Vec::with_capacity(rows.len());
-    let mut end_cursor = None;
-    for row in rows {
-        let c = cursor(&row);
-        end_cursor = Some(c.clone());
-        let n = node(row);
-        nodes.push(n.clone());
-        edges.push(edge(c, n));
-    }
-    (edges, nodes, PageInfo { has_next_page, end_cursor })
+) -> (Vec<T>, PageInfo) {
+    let end_cursor = rows.last().map(cursor);
+    (rows.into_iter().map(node).collect(), PageInfo { has_next_page, end_cursor })
 }

@@ -274,18 +274,18 @@ async fn execute(
         StatusCode::OK
     };
     let error_free = response.errors.is_empty();
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({}));
-    if not_executed && let Some(fields) = body.as_object_mut() {
-        // The spec: a request error has no `data` entry at all (not even null).
-        fields.remove("data");
-    }
-    let body = Bytes::from(body.to_string());
+    let body = Bytes::from(response_body(&response, not_executed));
     if anonymous && error_free {
-        let answer = Arc::new(CachedAnswer::new(body, query_name.clone().flatten()));
-        if let (Some((key, generation)), Some(_)) = (cached, query_name) {
+        if let (Some((key, generation)), Some(name)) = (cached, query_name) {
+            let answer = Arc::new(CachedAnswer::new(body, name));
             cache.insert(key, generation, answer.clone());
+            return answer_response(answer, headers, media, method);
         }
-        return answer_response(answer, headers, media, method);
+        if method == Method::Get {
+            return answer_response(Arc::new(CachedAnswer::new(body, None)), headers, media, method);
+        }
+        return (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(media))], no_store(), body)
+            .into_response();
     }
     (
         status,
@@ -296,6 +296,27 @@ async fn execute(
         body,
     )
         .into_response()
+}
+
+/// A response as JSON, written straight from the executor's values. The spec: a request
+/// error (one that never started executing) has no `data` entry at all, not even null.
+fn response_body(response: &async_graphql::Response, not_executed: bool) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct RequestError<'a> {
+        errors: &'a [async_graphql::ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    }
+    let written = if not_executed {
+        serde_json::to_vec(&RequestError { errors: &response.errors, extensions: &response.extensions })
+    } else {
+        serde_json::to_vec(response)
+    };
+    written.unwrap_or_else(|_| b"{}".to_vec())
+}
+
+fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
+    [(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE))]
 }
 
 /// An error-free answer to an anonymous request: over GET, public for shared caches, with

@@ -13,7 +13,7 @@ use crate::graphql::DB_COST;
 use crate::graphql::loaders::{AppLoader, RolePostingCountKey, RolePostingsKey, RoleSlugKey};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
-use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Seniority, page_of};
+use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
 use crate::state::app_state;
 
 /// Which postings to list; every field narrows the list.
@@ -102,9 +102,8 @@ fn connection(mut rows: Vec<posting::Model>, page: Page, total: PostingTotal) ->
         Some(known) => PostingTotal::Known(known),
         None => total,
     };
-    let (edges, nodes, page_info) =
-        page_of(rows, has_next, |p| cursor("posting", p.id), Posting, |cursor, node| PostingEdge { cursor, node });
-    PostingConnection { edges, nodes, page_info, total }
+    let (nodes, page_info) = page_of(rows, has_next, |p| cursor("posting", p.id), |p| Posting(Arc::new(p)));
+    PostingConnection { nodes, page_info, total }
 }
 
 /// The top-level `postings`: one page over every role (or the filter's role).
@@ -120,14 +119,16 @@ async fn find_postings(
     Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
 
-/// `Role.postings`: this role's page, loaded with the pages of its siblings.
+/// `Role.postings`: this role's page, read with the pages of its siblings (the other roles
+/// of its page, or of the loader's batch).
 pub async fn role_postings(
     ctx: &Context<'_>,
-    role_id: i32,
+    role: &Role,
     filter: PostingFilter,
     first: i32,
     after: Option<&str>,
 ) -> ApiResult<PostingConnection> {
+    let role_id = role.role_id;
     let page = Page::parse(first, after, "posting")?;
     let (filter, filter_role) = service_filter(ctx, filter).await?;
     if filter_role.is_some_and(|id| id != role_id) {
@@ -135,13 +136,23 @@ pub async fn role_postings(
         return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
     }
     let filter = Arc::new(filter);
-    let key = RolePostingsKey(role_id, Arc::new((filter.as_ref().clone(), page_request(page))));
-    let rows = ctx.data_unchecked::<AppLoader>().load_one(key).await?.unwrap_or_default();
+    let spec = Arc::new((filter.as_ref().clone(), page_request(page)));
+    let rows = match &role.siblings {
+        Some(siblings) => {
+            siblings.postings(&app_state(ctx).db, &spec).await?.get(&role_id).cloned().unwrap_or_default()
+        }
+        None => ctx.data_unchecked::<AppLoader>().load_one(RolePostingsKey(role_id, spec)).await?.unwrap_or_default(),
+    };
     Ok(connection(rows, page, PostingTotal::RoleCount(RolePostingCountKey(role_id, filter))))
 }
 
 #[ComplexObject]
 impl PostingConnection {
+    /// Edges with cursors.
+    async fn edges(&self) -> Vec<PostingEdge> {
+        self.nodes.iter().map(|node| PostingEdge { cursor: cursor("posting", node.0.id), node: node.clone() }).collect()
+    }
+
     /// Postings matching the filter in all.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         let count = match &self.total {

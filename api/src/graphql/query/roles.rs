@@ -1,5 +1,7 @@
 //! `roles`, `role(slug)` and the role's snapshot, trend and postings.
 
+use std::sync::Arc;
+
 use async_graphql::{ComplexObject, Context, Object, ResultExt};
 use entity::role;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -7,7 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use super::postings::{PostingFilter, role_postings};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, TrendKey, WeekSnapshotKey};
+use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
@@ -50,13 +52,23 @@ async fn list_roles(db: &DatabaseConnection, first: i32, after: Option<&str>) ->
     let mut rows = query.limit(page.first + 1).all(db).await?;
     let has_next = split_page(&mut rows, page);
     let known_total = known_total(page, has_next, rows.len());
-    let (edges, nodes, page_info) =
-        page_of(rows, has_next, |r| cursor("role", r.id), Role::from, |cursor, node| RoleEdge { cursor, node });
-    Ok(RoleConnection { edges, nodes, page_info, known_total })
+    let siblings = Arc::new(SiblingRoles::new(rows.iter().map(|r| r.id).collect()));
+    let (nodes, page_info) = page_of(
+        rows,
+        has_next,
+        |r| cursor("role", r.id),
+        |r| Role { siblings: Some(siblings.clone()), ..Role::from(r) },
+    );
+    Ok(RoleConnection { nodes, page_info, known_total })
 }
 
 #[ComplexObject]
 impl RoleConnection {
+    /// Edges with cursors.
+    async fn edges(&self) -> Vec<RoleEdge> {
+        self.nodes.iter().map(|node| RoleEdge { cursor: cursor("role", node.role_id), node: node.clone() }).collect()
+    }
+
     /// Roles in all.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         if let Some(known) = self.known_total {
@@ -94,9 +106,7 @@ impl Role {
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        role_postings(ctx, self.role_id, filter.unwrap_or_default(), first.unwrap_or(20), after.as_deref())
-            .await
-            .extend()
+        role_postings(ctx, self, filter.unwrap_or_default(), first.unwrap_or(20), after.as_deref()).await.extend()
     }
 }
 
