@@ -512,6 +512,7 @@ pub async fn load(
         summary.snapshots += snapshots::recompute_week(db, week, false, now).await?.len();
         week = week.next();
     }
+    crate::statistics::refresh(db).await?;
     Ok(summary)
 }
 

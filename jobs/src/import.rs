@@ -227,6 +227,7 @@ pub async fn import_file(
     }
     // The reader only ends early when this side stopped listening, which it did not.
     reader.await.map_err(|e| ImportError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+    crate::statistics::refresh(db).await?;
     Ok(summary)
 }
 

@@ -26,6 +26,7 @@ pub mod scheduler;
 pub mod signed_links;
 pub mod snapshots;
 pub mod sql;
+pub mod statistics;
 pub mod subscriptions;
 pub mod tokens;
 pub mod week;

@@ -97,5 +97,6 @@ pub async fn import_raw_file(
             break;
         }
     }
+    crate::statistics::refresh(db).await?;
     Ok(summary)
 }
