@@ -2,6 +2,8 @@
 //! its documents against the service's own schema, in process, so every figure on a page is
 //! what a dashboard gets from `/graphql`; `/queries/{file}` serves them to dashboard authors.
 
+use std::sync::Arc;
+
 use async_graphql::Variables;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -9,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
+use crate::http::response_cache::{CacheKey, CachedAnswer};
 use crate::http::{HttpState, caching};
 
 /// A published document.
@@ -85,11 +88,27 @@ pub enum PageError {
     Internal,
 }
 
-/// Runs `document` with `variables` against the schema and reads its `data` as `T`.
+/// The `data` of a kept answer.
+#[derive(serde::Deserialize)]
+struct Answered<T> {
+    data: T,
+}
+
+/// Runs `document` with `variables` against the schema and reads its `data` as `T`. The
+/// answer is kept in the response cache like any anonymous query's, until the next write.
 pub async fn run<T: DeserializeOwned>(state: &HttpState, document: &Document, variables: Json) -> Result<T, PageError> {
     let request = async_graphql::Request::new(document.source)
         .operation_name(document.operation)
         .variables(Variables::from_json(variables));
+    let cache = &state.app.response_cache;
+    let kept = cache.is_enabled().then(|| (CacheKey::of(&request), state.app.changes.generation()));
+    if let Some((key, generation)) = &kept
+        && let Some(answer) = cache.get(key, *generation)
+        && let Ok(Answered { data }) = serde_json::from_slice::<Answered<T>>(&answer.body)
+    {
+        metrics::counter!("graphql_response_cache_hits_total").increment(1);
+        return Ok(data);
+    }
     let response = state.schema.execute(request).await;
     if let Some(error) = response.errors.first() {
         let code = error.extensions.as_ref().and_then(|e| e.get("code")).map(|code| code.to_string());
@@ -102,6 +121,12 @@ pub async fn run<T: DeserializeOwned>(state: &HttpState, document: &Document, va
                 PageError::Internal
             }
         });
+    }
+    if let Some((key, generation)) = kept
+        && let Ok(body) = serde_json::to_vec(&response)
+    {
+        metrics::counter!("graphql_response_cache_misses_total").increment(1);
+        cache.insert(key, generation, Arc::new(CachedAnswer::new(body.into(), Some(document.operation.to_owned()))));
     }
     let data = response.data.into_json().map_err(|error| {
         tracing::error!(document = document.file, %error, "page document answered data that is not JSON");
