@@ -146,7 +146,10 @@ impl CsvColumns {
 }
 
 /// Reads rows one by one with their line numbers (1-based, as an editor shows them).
-type Rows = Box<dyn Iterator<Item = (usize, Parsed)> + Send>;
+/// Rows as read from a file: each with its line number, parsed or refused with a reason.
+pub(crate) type RowsOf<T> = Box<dyn Iterator<Item = (usize, Result<T, String>)> + Send>;
+
+type Rows = RowsOf<PostingInput>;
 
 fn rows(reader: Box<dyn Read + Send>, format: Format) -> Result<Rows, ImportError> {
     match format {
@@ -203,53 +206,55 @@ pub async fn import_file(
 ) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
     let rows = rows(Box::new(file), format)?;
-    // The file is read and parsed on a thread of its own, one batch ahead of the database:
-    // parsing the next batch overlaps with storing this one.
-    let (send, mut batches) = tokio::sync::mpsc::channel::<ParsedBatch>(1);
-    let reader = tokio::task::spawn_blocking(move || read_batches(rows, send));
+    let (mut batches, reader) = spawn_reader(rows, IMPORT_BATCH);
     let mut summary = ImportSummary::default();
-    while let Some(ParsedBatch { inputs, line_numbers, mut refused, last_line }) = batches.recv().await {
-        summary.line = last_line;
-        let part = ingest::ingest(db, inputs, 0, now).await?;
+    while let Some(batch) = batches.recv().await {
+        summary.line = batch.last_line;
+        let part = ingest::ingest(db, batch.inputs, 0, now).await?;
         summary.inserted += part.inserted;
         summary.updated += part.updated;
-        // Rejections inside the batch carry batch positions: turn them into line numbers.
-        refused.extend(part.rejected.into_iter().map(|mut rejection| {
-            rejection.index = line_numbers.get(rejection.index).copied().unwrap_or(rejection.index);
-            rejection
-        }));
-        refused.sort_by_key(|r| r.index);
-        summary.rejected += refused.len();
-        for rejection in refused {
-            rejections.record(rejection)?;
-        }
+        record_refused(&mut summary, rejections, batch.refused, part.rejected, &batch.line_numbers)?;
         on_batch(&summary);
     }
-    // The reader only ends early when this side stopped listening, which it did not.
-    reader.await.map_err(|e| ImportError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+    finish_reader(reader, path).await?;
     crate::statistics::refresh(db).await?;
     Ok(summary)
 }
 
 /// One batch of rows as read: the parsed inputs with their line numbers, the rows that did
 /// not parse, and the last line read.
-struct ParsedBatch {
-    inputs: Vec<PostingInput>,
-    line_numbers: Vec<usize>,
-    refused: Vec<Rejection>,
-    last_line: usize,
+pub(crate) struct ParsedBatch<T> {
+    pub(crate) inputs: Vec<T>,
+    pub(crate) line_numbers: Vec<usize>,
+    pub(crate) refused: Vec<Rejection>,
+    pub(crate) last_line: usize,
 }
 
-fn read_batches(mut rows: Rows, send: tokio::sync::mpsc::Sender<ParsedBatch>) {
+/// Reads and parses `rows` in batches of `size` on a thread of its own, one batch ahead of
+/// the database: parsing the next batch overlaps with storing this one.
+pub(crate) fn spawn_reader<T: Send + 'static>(
+    rows: RowsOf<T>,
+    size: usize,
+) -> (tokio::sync::mpsc::Receiver<ParsedBatch<T>>, tokio::task::JoinHandle<()>) {
+    let (send, batches) = tokio::sync::mpsc::channel(1);
+    (batches, tokio::task::spawn_blocking(move || read_batches(rows, size, send)))
+}
+
+/// Waits for the reader; it only ends early when the importer stopped listening.
+pub(crate) async fn finish_reader(reader: tokio::task::JoinHandle<()>, path: &Path) -> Result<(), ImportError> {
+    reader.await.map_err(|e| ImportError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })
+}
+
+fn read_batches<T>(mut rows: RowsOf<T>, size: usize, send: tokio::sync::mpsc::Sender<ParsedBatch<T>>) {
     loop {
         let mut batch = ParsedBatch {
-            inputs: Vec::with_capacity(IMPORT_BATCH),
-            line_numbers: Vec::with_capacity(IMPORT_BATCH),
+            inputs: Vec::with_capacity(size),
+            line_numbers: Vec::with_capacity(size),
             refused: Vec::new(),
             last_line: 0,
         };
         let mut taken = 0;
-        for (line, parsed) in rows.by_ref().take(IMPORT_BATCH) {
+        for (line, parsed) in rows.by_ref().take(size) {
             taken += 1;
             batch.last_line = line;
             match parsed {
@@ -260,10 +265,31 @@ fn read_batches(mut rows: Rows, send: tokio::sync::mpsc::Sender<ParsedBatch>) {
                 Err(reason) => batch.refused.push(Rejection { index: line, external_id: None, reason }),
             }
         }
-        if taken == 0 || send.blocking_send(batch).is_err() || taken < IMPORT_BATCH {
+        if taken == 0 || send.blocking_send(batch).is_err() || taken < size {
             return;
         }
     }
+}
+
+/// Records a stored batch's refused rows in line order: those that did not parse (already
+/// by line) and those the store refused (by position in the batch, turned into lines).
+pub(crate) fn record_refused(
+    summary: &mut ImportSummary,
+    rejections: &mut RejectionLog,
+    mut refused: Vec<Rejection>,
+    stored_refused: Vec<Rejection>,
+    line_numbers: &[usize],
+) -> Result<(), ImportError> {
+    refused.extend(stored_refused.into_iter().map(|mut rejection| {
+        rejection.index = line_numbers.get(rejection.index).copied().unwrap_or(rejection.index);
+        rejection
+    }));
+    refused.sort_by_key(|r| r.index);
+    summary.rejected += refused.len();
+    for rejection in refused {
+        rejections.record(rejection)?;
+    }
+    Ok(())
 }
 
 /// Where an import's refused rows go: every one to the rejects file when there is one

@@ -10,8 +10,9 @@ use sea_orm::DatabaseConnection;
 
 use super::{MAX_BATCH, RawPosting, ingest_raw};
 use crate::classify::Classifier;
-use crate::import::{Format, ImportError, ImportSummary, RejectionLog};
-use crate::ingest::Rejection;
+use crate::import::{
+    Format, ImportError, ImportSummary, RejectionLog, RowsOf, finish_reader, record_refused, spawn_reader,
+};
 
 type Parsed = Result<RawPosting, String>;
 
@@ -25,7 +26,7 @@ fn json_rows(file: File) -> impl Iterator<Item = (usize, Parsed)> {
     })
 }
 
-fn csv_rows(file: File) -> Result<Box<dyn Iterator<Item = (usize, Parsed)>>, ImportError> {
+fn csv_rows(file: File) -> Result<RowsOf<RawPosting>, ImportError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
     let header = reader.headers().map_err(|e| ImportError::Header(format!("CSV header: {e}")))?.clone();
     let missing: Vec<&str> =
@@ -54,49 +55,23 @@ pub async fn import_raw_file(
     mut on_batch: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
-    let mut rows: Box<dyn Iterator<Item = (usize, Parsed)>> = match format {
+    let rows: RowsOf<RawPosting> = match format {
         Format::JsonLines => Box::new(json_rows(file)),
         Format::Csv => csv_rows(file)?,
     };
     let classifier = Classifier::load(db).await?;
+    let (mut batches, reader) = spawn_reader(rows, MAX_BATCH);
     let mut summary = ImportSummary::default();
-    loop {
-        let mut batch = Vec::with_capacity(MAX_BATCH);
-        let mut lines = Vec::with_capacity(MAX_BATCH);
-        let mut refused = Vec::new();
-        let mut taken = 0;
-        for (line, parsed) in rows.by_ref().take(MAX_BATCH) {
-            taken += 1;
-            summary.line = line;
-            match parsed {
-                Ok(row) => {
-                    lines.push(line);
-                    batch.push(row);
-                }
-                Err(reason) => refused.push(Rejection { index: line, external_id: None, reason }),
-            }
-        }
-        if taken == 0 {
-            break;
-        }
-        let part = ingest_raw(db, &classifier, batch, 0, now).await?;
+    while let Some(batch) = batches.recv().await {
+        summary.line = batch.last_line;
+        let part = ingest_raw(db, &classifier, batch.inputs, 0, now).await?;
         summary.inserted += part.inserted;
         summary.updated += part.updated;
         summary.unclassified += part.unclassified;
-        refused.extend(part.rejected.into_iter().map(|mut rejection| {
-            rejection.index = lines.get(rejection.index).copied().unwrap_or(rejection.index);
-            rejection
-        }));
-        refused.sort_by_key(|r| r.index);
-        summary.rejected += refused.len();
-        for rejection in refused {
-            rejections.record(rejection)?;
-        }
+        record_refused(&mut summary, rejections, batch.refused, part.rejected, &batch.line_numbers)?;
         on_batch(&summary);
-        if taken < MAX_BATCH {
-            break;
-        }
     }
+    finish_reader(reader, path).await?;
     crate::statistics::refresh(db).await?;
     Ok(summary)
 }
