@@ -44,7 +44,10 @@ fn links_sql(rows: usize) -> String {
 }
 
 /// The statements of full chunks, built once per process (their prepared forms are cached
-/// per connection by sqlx, keyed by this text).
+/// per connection by sqlx, keyed by this text). A batch's last, shorter chunk is prepared
+/// for that one use only: its length differs from batch to batch, and kept, each length's
+/// statement (thousands of parameters) would fill the cache of every connection (a demo of
+/// 1,000,000 postings peaked at 341 MB).
 static FULL_UPSERT: LazyLock<Arc<str>> = LazyLock::new(|| upsert_sql(POSTINGS_PER_STATEMENT).into());
 static FULL_LINKS: LazyLock<Arc<str>> = LazyLock::new(|| links_sql(LINKS_PER_STATEMENT).into());
 
@@ -68,12 +71,9 @@ pub(super) async fn store(
         sqlx::query(DELETE_OLD_LINKS).bind(ids).execute(&mut *tx).await.map_err(exec_err)?;
     }
     for chunk in links.chunks(LINKS_PER_STATEMENT) {
-        let sql = if chunk.len() == LINKS_PER_STATEMENT {
-            Arc::clone(&FULL_LINKS)
-        } else {
-            Arc::from(links_sql(chunk.len()))
-        };
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let full = chunk.len() == LINKS_PER_STATEMENT;
+        let sql = if full { Arc::clone(&FULL_LINKS) } else { Arc::from(links_sql(chunk.len())) };
+        let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(full);
         for &(posting_id, skill_id) in chunk {
             query = query.bind(posting_id).bind(skill_id);
         }
@@ -91,12 +91,9 @@ async fn upsert(
     links: &mut Vec<(i32, i32)>,
     updated: &mut Vec<i32>,
 ) -> Result<(), DbErr> {
-    let sql = if chunk.len() == POSTINGS_PER_STATEMENT {
-        Arc::clone(&FULL_UPSERT)
-    } else {
-        Arc::from(upsert_sql(chunk.len()))
-    };
-    let mut query = sqlx::query_as::<_, (i32, bool, String)>(AssertSqlSafe(sql));
+    let full = chunk.len() == POSTINGS_PER_STATEMENT;
+    let sql = if full { Arc::clone(&FULL_UPSERT) } else { Arc::from(upsert_sql(chunk.len())) };
+    let mut query = sqlx::query_as::<_, (i32, bool, String)>(AssertSqlSafe(sql)).persistent(full);
     for row in chunk {
         let p = row.posting;
         query = query
