@@ -127,8 +127,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let fetch_schedule =
         Schedule::new(&config.fetch_schedule, chrono_tz::UTC).map_err(|e| anyhow::anyhow!("FETCH_SCHEDULE: {e}"))?;
     let db = open_database(&config).await?;
-    load_demo_if_empty(&config, &db).await?;
-    jobs::statistics::refresh(&db).await.context("gathering the query planner's statistics")?;
+    // Loading the demo gathers the planner's statistics itself.
+    if !load_demo_if_empty(&config, &db).await? {
+        jobs::statistics::refresh(&db).await.context("gathering the query planner's statistics")?;
+    }
     let state = app_state(&config, db)?;
     crate::weekly::rotate_link_key(&state).await;
     let listener = TcpListener::bind(config.bind_addr)

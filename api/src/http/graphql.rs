@@ -244,13 +244,11 @@ async fn execute(
     let anonymous = !headers.contains_key(header::AUTHORIZATION);
     let cache = &state.app.response_cache;
     let cached = (anonymous && cache.is_enabled()).then(|| (CacheKey::of(&request), state.app.changes.generation()));
-    if let Some((key, generation)) = &cached {
-        if let Some(answer) = cache.get(key, *generation) {
-            metrics::counter!("graphql_response_cache_hits_total").increment(1);
-            crate::graphql::observe::record_cached_operation(answer.operation.as_deref());
-            return answer_response(answer, headers, media, method);
-        }
-        metrics::counter!("graphql_response_cache_misses_total").increment(1);
+    if let Some((key, generation)) = &cached
+        && let Some(answer) = cache.get(key, *generation)
+    {
+        crate::graphql::observe::record_cached_operation(answer.operation.as_deref());
+        return answer_response(answer, headers, media, method);
     }
     // Only queries are kept (never mutations), under the name they are counted by.
     let query_name = match cached.is_some().then(|| operation_of(&request)).flatten() {
@@ -287,15 +285,7 @@ async fn execute(
         return (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(media))], no_store(), body)
             .into_response();
     }
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE)),
-        ],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(media))], no_store(), body).into_response()
 }
 
 /// A response as JSON, written straight from the executor's values. The spec: a request
@@ -323,11 +313,13 @@ fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
 /// an `ETag`, and 304 when the client already has it.
 fn answer_response(answer: Arc<CachedAnswer>, headers: &HeaderMap, media: &'static str, method: Method) -> Response {
     if method == Method::Post {
-        let headers = [
-            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_NONE)),
-        ];
-        return (StatusCode::OK, headers, answer.body.clone()).into_response();
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(media))],
+            no_store(),
+            answer.body.clone(),
+        )
+            .into_response();
     }
     let public = [(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_PUBLIC)), (header::ETAG, answer.etag.clone())];
     if if_none_match(headers, &answer.etag) {

@@ -85,16 +85,22 @@ impl ResponseCache {
         self.entries.is_some()
     }
 
-    /// The answer to `key` computed at `generation`, if it is still current.
+    /// The answer to `key` computed at `generation`, if it is still current; counted in
+    /// `/metrics` as a hit or a miss, whoever asks (`/graphql` or a page).
     pub fn get(&self, key: &CacheKey, generation: u64) -> Option<Arc<CachedAnswer>> {
         let mut entries = self.entries.as_ref()?.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.generation != generation {
+        let found = if entries.generation == generation {
+            entries.answers.get(key).cloned()
+        } else {
             // The data changed since these answers were computed.
             entries.answers.clear();
             entries.generation = generation;
-            return None;
-        }
-        entries.answers.get(key).cloned()
+            None
+        };
+        let counter =
+            if found.is_some() { "graphql_response_cache_hits_total" } else { "graphql_response_cache_misses_total" };
+        metrics::counter!(counter).increment(1);
+        found
     }
 
     /// Keeps `answer`, computed from data read at `generation` (read before the query ran).

@@ -106,7 +106,6 @@ pub async fn run<T: DeserializeOwned>(state: &HttpState, document: &Document, va
         && let Some(answer) = cache.get(key, *generation)
         && let Ok(Answered { data }) = serde_json::from_slice::<Answered<T>>(&answer.body)
     {
-        metrics::counter!("graphql_response_cache_hits_total").increment(1);
         return Ok(data);
     }
     let response = state.schema.execute(request).await;
@@ -125,7 +124,6 @@ pub async fn run<T: DeserializeOwned>(state: &HttpState, document: &Document, va
     if let Some((key, generation)) = kept
         && let Ok(body) = serde_json::to_vec(&response)
     {
-        metrics::counter!("graphql_response_cache_misses_total").increment(1);
         cache.insert(key, generation, Arc::new(CachedAnswer::new(body.into(), Some(document.operation.to_owned()))));
     }
     let data = response.data.into_json().map_err(|error| {
