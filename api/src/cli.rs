@@ -170,16 +170,16 @@ async fn import(
     rejects: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     let format = match format {
-        None => jobs::import::Format::from_path(file),
-        Some("csv") => jobs::import::Format::Csv,
-        Some("jsonl" | "json") => jobs::import::Format::JsonLines,
+        None => jobs::file_import::Format::from_path(file),
+        Some("csv") => jobs::file_import::Format::Csv,
+        Some("jsonl" | "json") => jobs::file_import::Format::JsonLines,
         Some(other) => anyhow::bail!("--format: \"{other}\" is not csv or jsonl"),
     };
-    let mut log = jobs::import::RejectionLog::new(rejects)?;
+    let mut log = jobs::file_import::RejectionLog::new(rejects)?;
     let db = crate::startup::open_database(config).await?;
     let bar = ProgressBar::new_spinner();
     let started = std::time::Instant::now();
-    let show = |s: &jobs::import::ImportSummary| {
+    let show = |s: &jobs::file_import::ImportSummary| {
         let aside = if raw { format!(", {} unclassified", s.unclassified) } else { String::new() };
         bar.set_message(format!(
             "line {}: {} inserted, {} updated{aside}, {} rejected",
@@ -188,9 +188,9 @@ async fn import(
         bar.tick();
     };
     let summary = if raw {
-        jobs::raw::import::import_raw_file(&db, file, format, Utc::now(), &mut log, show).await
+        jobs::raw::file_import::import_raw_file(&db, file, format, Utc::now(), &mut log, show).await
     } else {
-        jobs::import::import_file(&db, file, format, Utc::now(), &mut log, show).await
+        jobs::file_import::import_file(&db, file, format, Utc::now(), &mut log, show).await
     };
     bar.finish_and_clear();
     log.flush()?;
@@ -336,7 +336,7 @@ async fn digest(action: DigestCommand, config: &Config) -> anyhow::Result<()> {
         DigestCommand::Send { week } => {
             let week = week.unwrap_or_else(|| Week::last_completed(now));
             let state = crate::startup::app_state(config, db)?;
-            let summary = jobs::digest::run_weekly_digest(&crate::weekly::digest_context(&state), week, now)
+            let summary = jobs::digest::run_weekly_digest(&crate::weekly_job::digest_context(&state), week, now)
                 .await
                 .with_context(|| format!("digest of {week}"))?;
             let run = summary.run;

@@ -17,4 +17,4 @@ pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod weekly;
+pub mod weekly_job;

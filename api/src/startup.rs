@@ -132,27 +132,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         jobs::statistics::refresh(&db).await.context("gathering the query planner's statistics")?;
     }
     let state = app_state(&config, db)?;
-    crate::weekly::rotate_link_key(&state).await;
+    crate::weekly_job::rotate_link_key(&state).await;
     let listener = TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("BIND_ADDR: cannot listen on {}", config.bind_addr))?;
     let weekly_state = state.clone();
-    let task: jobs::scheduler::WeeklyTask = Arc::new(move |fired_at| {
+    let task: jobs::schedule::WeeklyTask = Arc::new(move |fired_at| {
         let state = weekly_state.clone();
-        Box::pin(async move { crate::weekly::run(&state, fired_at).await })
+        Box::pin(async move { crate::weekly_job::run(&state, fired_at).await })
     });
-    let mut scheduler =
-        jobs::scheduler::start(schedule.clone(), task).await.context("starting the weekly scheduler")?;
+    let mut scheduler = jobs::schedule::start(schedule.clone(), task).await.context("starting the weekly scheduler")?;
     let fetch_state = state.clone();
-    let fetch_task: jobs::scheduler::WeeklyTask = Arc::new(move |_fired_at| {
+    let fetch_task: jobs::schedule::WeeklyTask = Arc::new(move |_fired_at| {
         let state = fetch_state.clone();
         Box::pin(async move { crate::feeds::fetch_scheduled(&state).await })
     });
     let mut fetch_scheduler =
-        jobs::scheduler::start(fetch_schedule, fetch_task).await.context("starting the job-board fetch scheduler")?;
+        jobs::schedule::start(fetch_schedule, fetch_task).await.context("starting the job-board fetch scheduler")?;
     // In the background: a missed digest may take a while to send, and must not hold up serving.
     let (catch_up_state, catch_up_schedule) = (state.clone(), schedule.clone());
-    tokio::spawn(async move { crate::weekly::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
+    tokio::spawn(async move { crate::weekly_job::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown_signal().await;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Days, Utc};
 use entity::Seniority;
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::imported::{self, SnapshotImport};
+use crate::imported_snapshots::{self, SnapshotImport};
 use crate::ingest::{self, PostingInput, SalaryPeriod};
 use crate::roles::{self, RoleError, RoleInput};
 use crate::snapshots;
@@ -477,7 +477,7 @@ pub async fn load(
     for (role, mut figures) in published() {
         roles::upsert_role(db, role, now).await?;
         figures.week = Some(latest);
-        imported::upsert_imported(db, figures, now).await?;
+        imported_snapshots::upsert_imported(db, figures, now).await?;
         summary.roles += 1;
         summary.snapshots += 1;
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate, Utc, Weekday};
 use jobs::Week;
-use jobs::import::{Format, ImportError, ImportSummary, RejectionLog, import_file};
+use jobs::file_import::{Format, ImportError, ImportSummary, RejectionLog, import_file};
 use jobs::subscriptions::SubscriberEmail;
 use proptest::prelude::*;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};

@@ -36,7 +36,7 @@ pub(crate) fn monday_after(week: Week) -> DateTime<Utc> {
 
 /// The app's digest context with fast retries and a short claim timeout.
 pub(crate) fn context(app: &TestApp) -> DigestContext {
-    let mut ctx = api::weekly::digest_context(&app.state);
+    let mut ctx = api::weekly_job::digest_context(&app.state);
     ctx.settings.retry = RetryPolicy { attempts: 3, base_delay: Duration::from_millis(20) };
     ctx.settings.claim_timeout = Duration::from_secs(2);
     ctx.settings.batch_size = 4;
@@ -381,8 +381,8 @@ async fn a_missed_schedule_is_caught_up_once_on_start() {
         jobs::schedule::Schedule::new(&app.config.digest_schedule, app.config.digest_timezone).expect("schedule");
     let now = Utc::now();
     let week = Week::last_completed(schedule.last_fire_at_or_before(now).expect("a past time"));
-    api::weekly::catch_up(&app.state, &schedule, now).await;
-    api::weekly::catch_up(&app.state, &schedule, now).await;
+    api::weekly_job::catch_up(&app.state, &schedule, now).await;
+    api::weekly_job::catch_up(&app.state, &schedule, now).await;
 
     assert_one_each(&app, &readers.iter().collect::<Vec<_>>());
     let runs = digest_run::Entity::find().all(&app.db).await.expect("runs");

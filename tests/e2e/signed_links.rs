@@ -37,7 +37,7 @@ async fn a_digest_adds_no_token_rows_and_its_links_work() {
         .await
         .expect("backdate");
     let before = manage_rows(&app).await;
-    api::weekly::run(&app.state, monday_after(demo_week())).await;
+    api::weekly_job::run(&app.state, monday_after(demo_week())).await;
     let digests = digests_by_recipient(&app);
     assert_eq!(digests.len(), 5, "{:?}", digests.keys());
     assert_eq!(manage_rows(&app).await, before, "no row per email");

@@ -3,7 +3,7 @@
 //! its title matches no role, or refused with a reason.
 
 pub mod aside;
-pub mod import;
+pub mod file_import;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};

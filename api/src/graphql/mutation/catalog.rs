@@ -3,7 +3,7 @@
 use async_graphql::{Context, InputObject, Object, ResultExt, SimpleObject};
 use chrono::Utc;
 use jobs::Week;
-use jobs::imported::SnapshotImport;
+use jobs::imported_snapshots::SnapshotImport;
 use jobs::ingest::{self, IngestReport as Report, MAX_BATCH};
 use jobs::roles::RoleInput as RoleFields;
 
@@ -260,7 +260,8 @@ async fn ingest_postings(state: &AppState, postings: Vec<PostingInput>) -> ApiRe
 }
 
 async fn upsert_snapshot(state: &AppState, input: SnapshotInput) -> ApiResult<Snapshot> {
-    let stored = state.write(jobs::imported::upsert_imported(&state.db, input.into_import()?, Utc::now())).await?;
+    let stored =
+        state.write(jobs::imported_snapshots::upsert_imported(&state.db, input.into_import()?, Utc::now())).await?;
     Ok(Snapshot(stored))
 }
 

@@ -32,7 +32,7 @@ async fn send_digest(state: &AppState, week: Option<Date>) -> ApiResult<DigestRu
     let started = state.write(jobs::digest::start(&state.db, week, now)).await?;
     let run = started.run.clone();
     if run.status == entity::RunStatus::Sending {
-        crate::weekly::deliver_in_background(state, started.run);
+        crate::weekly_job::deliver_in_background(state, started.run);
     }
     Ok(run.into())
 }

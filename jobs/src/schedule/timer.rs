@@ -1,4 +1,4 @@
-//! Wakes the weekly job on its schedule. The fire time is computed by [`Schedule`]
+//! Wakes a recurring job on its schedule. The fire time is computed by [`Schedule`]
 //! (croner + chrono-tz, DST-correct); tokio-cron-scheduler holds a one-shot job for that
 //! instant, which re-arms itself for the next one after running.
 
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
-use crate::schedule::Schedule;
+use super::cron::Schedule;
 
 /// The work done at each scheduled time, given that time.
 pub type WeeklyTask = Arc<dyn Fn(DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use super::{MAX_BATCH, RawPosting, ingest_raw};
 use crate::classify::Classifier;
-use crate::import::{
+use crate::file_import::{
     Format, ImportError, ImportSummary, RejectionLog, RowsOf, finish_reader, record_refused, spawn_reader,
 };
 
@@ -44,7 +44,7 @@ fn csv_rows(file: File) -> Result<RowsOf<RawPosting>, ImportError> {
 }
 
 /// Imports a file of raw postings in batches; refused rows go to `rejections` in line order
-/// as they are found (as for [`crate::import::import_file`]), and `on_batch` gets the running
+/// as they are found (as for [`crate::file_import::import_file`]), and `on_batch` gets the running
 /// counts after each batch.
 pub async fn import_raw_file(
     db: &DatabaseConnection,
