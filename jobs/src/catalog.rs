@@ -184,12 +184,12 @@ pub async fn market(db: &impl ConnectionTrait, week: Option<Week>) -> Result<Mar
 /// The market figures of a week's snapshots.
 pub fn market_of(week: Option<Week>, snapshots: &[snapshot::Model]) -> Market {
     let total = total_open_positions(snapshots);
+    // In a week with no open listing no role has a share, so the market lists none.
     let mut roles: Vec<RoleShare> = snapshots
         .iter()
-        .map(|s| RoleShare {
-            role_id: s.role_id,
-            open_positions: s.open_positions,
-            share_pct: pct1(i64::from(s.open_positions), total),
+        .filter_map(|s| {
+            let share_pct = figures::share_of_listings(i64::from(s.open_positions), total)?;
+            Some(RoleShare { role_id: s.role_id, open_positions: s.open_positions, share_pct })
         })
         .collect();
     roles.sort_by(|a, b| b.open_positions.cmp(&a.open_positions).then(a.role_id.cmp(&b.role_id)));

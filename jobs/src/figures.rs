@@ -38,6 +38,12 @@ pub fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
+/// A role's share of all listings: `100 × open / total`, one decimal; none in a week with
+/// no open listing at all (a share of nothing is not 0%).
+pub fn share_of_listings(open: i64, total: i64) -> Option<f64> {
+    (total > 0).then(|| pct1(open, total))
+}
+
 /// Ranks `(name, count)` pairs: most first, ties by name, at most `limit`.
 pub fn rank_by_count(mut items: Vec<(String, i64)>, limit: usize) -> Vec<(String, i64)> {
     items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -148,9 +154,7 @@ fn contains_skill(list: &[String], skill: &str) -> bool {
 /// Compares two roles' snapshots of one week, given the week's total open positions.
 pub fn compare(a: ComparedRole<'_>, b: ComparedRole<'_>, total_open_positions: i64) -> Comparison {
     let share = |role: ComparedRole<'_>| {
-        role.snapshot
-            .filter(|_| total_open_positions > 0)
-            .map(|s| pct1(i64::from(s.open_positions), total_open_positions))
+        role.snapshot.and_then(|s| share_of_listings(i64::from(s.open_positions), total_open_positions))
     };
     let pay_a = a.snapshot.and_then(comparable_pay);
     let pay_b = b.snapshot.and_then(comparable_pay);

@@ -62,10 +62,7 @@ impl PostingFilter {
             cond = cond.add(posting::Column::SalaryMid.gte(f64::from(min)));
         }
         if let Some(week) = self.open_in {
-            let sunday = week.sunday();
-            cond = cond.add(posting::Column::PostedAt.lte(sunday)).add(
-                Condition::any().add(posting::Column::ClosedAt.is_null()).add(posting::Column::ClosedAt.gt(sunday)),
-            );
+            cond = cond.add(week.open_postings());
         }
         if let Some(key) = &self.skill_key {
             let with_skill = Query::select()

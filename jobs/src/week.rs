@@ -1,8 +1,11 @@
-//! Weeks as stats.md names them: by their Monday (ISO week, UTC).
+//! Weeks as stats.md names them: by their Monday (ISO week, UTC), and which postings are
+//! open in one.
 
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use entity::posting;
+use sea_orm::{ColumnTrait, Condition};
 
 /// A week, named by its Monday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,7 +64,18 @@ impl Week {
         Self(self.0 + Days::new(7))
     }
 
-    /// Whether a posting with these dates is open in this week (stats.md).
+    /// The postings open in this week, as a condition on `posting`'s columns: posted by its
+    /// Sunday and not closed by then (stats.md). The snapshot engines and the postings filter
+    /// all select with it.
+    pub fn open_postings(self) -> Condition {
+        let sunday = self.sunday();
+        Condition::all()
+            .add(posting::Column::PostedAt.lte(sunday))
+            .add(Condition::any().add(posting::Column::ClosedAt.is_null()).add(posting::Column::ClosedAt.gt(sunday)))
+    }
+
+    /// Whether a posting with these dates is open in this week: [`Week::open_postings`] for
+    /// one posting in memory (the snapshot engines' property test holds the two together).
     pub fn is_open(self, posted_at: NaiveDate, closed_at: Option<NaiveDate>) -> bool {
         let sunday = self.sunday();
         posted_at <= sunday && closed_at.is_none_or(|closed| closed > sunday)

@@ -1,5 +1,6 @@
 //! Every figure of stats.md against values worked out by hand, through the API.
 
+use proptest::prelude::*;
 use salarygraph_tests::{TestApp, error_code};
 use serde_json::json;
 
@@ -319,18 +320,114 @@ async fn a_week_without_data_gives_null_snapshots_and_unknown_roles_are_named() 
 
 #[tokio::test]
 async fn the_database_and_the_rust_computations_agree() {
-    use jobs::snapshots::{PercentileMethod, compute_week};
+    use jobs::snapshots::{Engine, compute_week};
     let app = TestApp::spawn().await;
     fixtures::load(&app).await;
     let demo_week = jobs::Week::containing(chrono::NaiveDate::from_ymd_opt(2026, 11, 16).expect("date"));
     jobs::demo::load(&app.db, &jobs::demo::DemoPlan::with_postings(3_000), demo_week, chrono::Utc::now(), |_| {})
         .await
         .expect("demo");
-    let rust = compute_week(&app.db, demo_week, PercentileMethod::Rust).await.expect("rust");
+    let rust = compute_week(&app.db, demo_week, Engine::Rust).await.expect("rust");
     assert_eq!(rust.len(), 8, "6 demo roles and the 2 hand-computed ones");
-    if app.database.backend == salarygraph_tests::Backend::Postgres {
-        let mut database = compute_week(&app.db, demo_week, PercentileMethod::Database).await.expect("database");
-        database.sort_by_key(|s| s.role_id);
-        assert_eq!(rust, database);
-    }
+    let database = compute_week(&app.db, demo_week, Engine::Database).await.expect("database");
+    assert_eq!(rust, database);
+}
+
+/// A posting as the property test submits it: every field that changes a figure varies,
+/// with dates near the edges of the weeks computed.
+fn random_posting() -> impl Strategy<Value = (usize, serde_json::Value)> {
+    let skill = (prop::sample::select(vec!["rag", "Python", "go", "AWS", "rust", "LLM", "sql"]), 0..3usize).prop_map(
+        |(name, style)| match style {
+            0 => name.to_owned(),
+            1 => format!(" {} ", name.to_uppercase()),
+            _ => name.to_lowercase(),
+        },
+    );
+    let salary = prop::option::of(prop::sample::select(vec![60_000, 75_001, 90_000, 120_500, 150_000, 201_001]));
+    (
+        0..3usize,
+        prop::sample::select(vec!["ENTRY", "MID", "SENIOR"]),
+        any::<bool>(),
+        (salary.clone(), salary),
+        prop::collection::vec(skill, 0..5),
+        prop::sample::select(vec!["Acme", "Globex", "Initech"]),
+        prop::option::of(prop::sample::select(vec!["Berlin", "Austin"])),
+        (-16i64..4, prop::option::of(0i64..20)),
+    )
+        .prop_map(|(role, seniority, remote, (low, high), skills, company, metro, (posted, open_for))| {
+            // Both bounds in order when both are given; one bound alone stays as given.
+            let (low, high) = match (low, high) {
+                (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
+                other => other,
+            };
+            let sunday = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+            let posted_at = sunday + chrono::Duration::days(posted);
+            let closed_at = open_for.map(|days| posted_at + chrono::Duration::days(days));
+            let posting = json!({
+                "source": "prop", "externalId": "", "role": ROLES[role], "title": "Engineer", "company": company,
+                "metro": metro, "remote": remote, "seniority": seniority, "salaryMin": low, "salaryMax": high,
+                "skills": skills, "postedAt": posted_at, "closedAt": closed_at,
+            });
+            (role, posting)
+        })
+}
+
+const ROLES: [&str; 3] = ["prop-a", "prop-b", "prop-c"];
+
+/// The two snapshot engines follow one definition of every figure: fed the same random
+/// postings, they give identical snapshots on this database, and count as open exactly the
+/// postings `Week::is_open` calls open.
+#[test]
+fn both_snapshot_engines_give_identical_figures_for_random_postings() {
+    use jobs::snapshots::{Engine, compute_week};
+    use sea_orm::ConnectionTrait;
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let db = runtime.block_on(async {
+        let database = salarygraph_tests::db::TestDatabase::create().await;
+        let db = sea_orm::Database::connect(&database.url).await.expect("connect");
+        <migration::Migrator as migration::MigratorTrait>::up(&db, None).await.expect("migrate");
+        for slug in ROLES {
+            let role =
+                jobs::roles::RoleInput { slug: slug.into(), title: slug.into(), summary: None, career_path: None };
+            jobs::roles::upsert_role(&db, role, chrono::Utc::now()).await.expect("role");
+        }
+        let ids = jobs::ingest::role_ids(&db).await.expect("roles");
+        (db, ROLES.map(|slug| ids[slug]))
+    });
+    let (db, role_ids) = db;
+    let weeks: Vec<jobs::Week> = ["2026-11-16", "2026-11-23", "2026-11-30"]
+        .iter()
+        .map(|d| jobs::Week::from_monday(d.parse().expect("date")).expect("monday"))
+        .collect();
+    proptest!(ProptestConfig::with_cases(40), |(postings in prop::collection::vec(random_posting(), 0..40))| {
+        let (roles, rows): (Vec<usize>, Vec<jobs::ingest::PostingInput>) = postings
+            .into_iter()
+            .enumerate()
+            .map(|(n, (role, mut posting))| {
+                posting["externalId"] = json!(format!("e{n}"));
+                (role, serde_json::from_value(posting).expect("a posting input"))
+            })
+            .unzip();
+        let dates: Vec<_> = rows.iter().map(|p| (p.posted_at, p.closed_at)).collect();
+        runtime.block_on(async {
+            for table in ["posting_skill", "posting", "skill_alias", "skill"] {
+                db.execute_unprepared(&format!("DELETE FROM {table}")).await.expect("clear");
+            }
+            let report = jobs::ingest::ingest(&db, rows, 0, chrono::Utc::now()).await.expect("ingest");
+            assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        });
+        for &week in &weeks {
+            let (rust, database) = runtime.block_on(async {
+                let rust = compute_week(&db, week, Engine::Rust).await.expect("rust engine");
+                (rust, compute_week(&db, week, Engine::Database).await.expect("database engine"))
+            });
+            prop_assert_eq!(&rust, &database, "week {}", week);
+            for (index, slug) in ROLES.iter().enumerate() {
+                let open = roles.iter().zip(&dates).filter(|(r, (posted, closed))| **r == index && week.is_open(*posted, *closed)).count();
+                let computed = rust.iter().find(|s| s.role_id == role_ids[index]).map_or(0, |s| s.open_positions as usize);
+                prop_assert_eq!(computed, open, "{} in week {}", slug, week);
+            }
+        }
+    });
 }

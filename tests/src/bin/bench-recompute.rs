@@ -1,9 +1,11 @@
 //! Benchmark: recompute every role's snapshot of the latest demo week with the snapshot
 //! engine, and (on PostgreSQL) with one hand-written SQL aggregate computing the same
-//! figures, in the same run. Usage: DATABASE_URL=… bench-recompute [ROUNDS]
+//! figures, in the same run; then each of the two engines computing alone (no store).
+//! Usage: DATABASE_URL=… bench-recompute [ROUNDS]
 
 use std::time::Instant;
 
+use jobs::snapshots::{Engine, compute_week};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 const SINGLE_AGGREGATE: &str = "
@@ -84,6 +86,16 @@ async fn main() -> anyhow::Result<()> {
             "single hand-written SQL aggregate (compute only) median {s:.0} ms; engine / aggregate = {:.2}",
             e / s
         );
+    }
+    for kind in [Engine::Database, Engine::Rust] {
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let computed = compute_week(&db, week, kind).await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(!computed.is_empty());
+        }
+        println!("{kind:?} engine (compute only) median {:.0} ms", median(times));
     }
     Ok(())
 }

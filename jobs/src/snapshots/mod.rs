@@ -1,0 +1,173 @@
+//! The snapshot engine: turns the postings open in a week into each role's figures
+//! (stats.md). Used by `recomputeSnapshots`, `salarygraph snapshot`, the weekly job and
+//! the demo loader.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{SnapshotSource, snapshot};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::week::Week;
+
+mod in_database;
+mod in_rust;
+pub mod totals;
+
+/// The computed figures of one role for one week, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedSnapshot {
+    /// The role.
+    pub role_id: i32,
+    /// Open postings.
+    pub open_positions: i32,
+    /// Open postings with a salary.
+    pub sample_size: i32,
+    /// Mean of minimums.
+    pub salary_range_low: Option<i32>,
+    /// Mean of maximums.
+    pub salary_range_high: Option<i32>,
+    /// Mean of midpoints.
+    pub average_salary: Option<i32>,
+    /// Percentiles of the midpoints.
+    pub p25_salary: Option<i32>,
+    /// Median of the midpoints.
+    pub median_salary: Option<i32>,
+    /// 75th percentile.
+    pub p75_salary: Option<i32>,
+    /// 90th percentile.
+    pub p90_salary: Option<i32>,
+    /// Share of remote postings.
+    pub remote_pct: f64,
+    /// Share of entry-level postings.
+    pub entry_pct: f64,
+    /// Share of mid-level postings.
+    pub mid_pct: f64,
+    /// Share of senior postings.
+    pub senior_pct: f64,
+    /// Ranked top skills.
+    pub top_skills: Vec<snapshot::SkillShare>,
+    /// Ranked top companies.
+    pub top_companies: Vec<snapshot::NameCount>,
+    /// Ranked top metros.
+    pub top_metros: Vec<snapshot::NameCount>,
+}
+
+/// Which engine computes the figures. Both follow the rules of [`totals`]; they differ in
+/// where the work is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// In the database: grouped aggregates and `percentile_cont`.
+    Database,
+    /// In Rust, over one paged pass of the open postings.
+    Rust,
+}
+
+impl Engine {
+    /// The faster engine on this backend: PostgreSQL aggregates in parallel where SQLite's
+    /// grouped scans lose to one sequential pass.
+    pub fn for_backend(backend: DbBackend) -> Self {
+        match backend {
+            DbBackend::Postgres => Self::Database,
+            _ => Self::Rust,
+        }
+    }
+}
+
+/// Computes every role's figures for `week` from the postings open in it.
+pub async fn compute_week(
+    db: &impl ConnectionTrait,
+    week: Week,
+    engine: Engine,
+) -> Result<Vec<ComputedSnapshot>, DbErr> {
+    match engine {
+        Engine::Database => in_database::compute(db, week).await,
+        Engine::Rust => in_rust::compute(db, week).await,
+    }
+}
+
+/// Every skill's name by id.
+async fn skill_names(db: &impl ConnectionTrait) -> Result<HashMap<i32, String>, DbErr> {
+    let rows: Vec<(i32, String)> = entity::skill::Entity::find()
+        .select_only()
+        .columns([entity::skill::Column::Id, entity::skill::Column::Name])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+impl ComputedSnapshot {
+    /// A computed snapshot of a role with no open posting in the week.
+    pub fn empty(role_id: i32) -> Self {
+        totals::RoleTotals::default().finish(role_id, None, &HashMap::new())
+    }
+
+    fn apply(self, model: &mut snapshot::ActiveModel, now: DateTime<Utc>) {
+        model.role_id = Set(self.role_id);
+        model.source = Set(SnapshotSource::Computed);
+        model.open_positions = Set(self.open_positions);
+        model.sample_size = Set(self.sample_size);
+        model.salary_range_low = Set(self.salary_range_low);
+        model.salary_range_high = Set(self.salary_range_high);
+        model.average_salary = Set(self.average_salary);
+        model.p25_salary = Set(self.p25_salary);
+        model.median_salary = Set(self.median_salary);
+        model.p75_salary = Set(self.p75_salary);
+        model.p90_salary = Set(self.p90_salary);
+        model.remote_pct = Set(self.remote_pct);
+        model.entry_pct = Set(self.entry_pct);
+        model.mid_pct = Set(self.mid_pct);
+        model.senior_pct = Set(self.senior_pct);
+        model.top_skills = Set(json!(self.top_skills));
+        model.top_companies = Set(json!(self.top_companies));
+        model.top_metros = Set(json!(self.top_metros));
+        model.computed_at = Set(now);
+    }
+}
+
+/// Recomputes and stores every role's COMPUTED snapshot of `week`; IMPORTED snapshots
+/// are left alone unless `force`. Returns the snapshots written.
+#[tracing::instrument(skip(db, now), fields(%week))]
+pub async fn recompute_week<C>(
+    db: &C,
+    week: Week,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<snapshot::Model>, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let engine = Engine::for_backend(txn.get_database_backend());
+    let mut computed: HashMap<i32, ComputedSnapshot> =
+        compute_week(&txn, week, engine).await?.into_iter().map(|c| (c.role_id, c)).collect();
+    let existing = snapshot::Entity::find().filter(snapshot::Column::Week.eq(week.monday())).all(&txn).await?;
+    let mut written = Vec::new();
+    for current in existing {
+        let figures = computed.remove(&current.role_id);
+        if current.source == SnapshotSource::Imported && !force {
+            continue;
+        }
+        // A role whose postings all closed keeps a snapshot that says so.
+        let figures = figures.unwrap_or_else(|| ComputedSnapshot::empty(current.role_id));
+        let mut model = current.into_active_model();
+        figures.apply(&mut model, now);
+        written.push(model.update(&txn).await?);
+    }
+    let mut fresh: Vec<ComputedSnapshot> = computed.into_values().collect();
+    fresh.sort_by_key(|c| c.role_id);
+    for figures in fresh {
+        let mut model = snapshot::ActiveModel { week: Set(week.monday()), ..Default::default() };
+        figures.apply(&mut model, now);
+        written.push(model.insert(&txn).await?);
+    }
+    txn.commit().await?;
+    written.sort_by_key(|s| s.role_id);
+    tracing::info!(snapshots = written.len(), "recomputed snapshots");
+    Ok(written)
+}
