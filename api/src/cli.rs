@@ -1,7 +1,7 @@
 //! The `salarygraph` command line: `serve` (default), `migrate`, `import`, `fetch`,
 //! `snapshot`, `demo`, `digest` and `schema`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -117,6 +117,14 @@ pub fn main() -> ExitCode {
         print!("{}", crate::graphql::sdl());
         return ExitCode::SUCCESS;
     }
+    // First, while this is the only thread: loading `.env` writes the process environment.
+    let dotenv = match crate::dotenv::load(Path::new(crate::dotenv::DOTENV_FILE)) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("salarygraph: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -125,6 +133,9 @@ pub fn main() -> ExitCode {
         }
     };
     crate::telemetry::init(config.log_json);
+    if dotenv {
+        tracing::info!("settings read from ./.env, below the environment's own variables");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

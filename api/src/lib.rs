@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod dotenv;
 pub mod error;
 pub mod feeds;
 pub mod graphql;

@@ -1,5 +1,6 @@
 //! Migrations, start-up and configuration.
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -83,8 +84,13 @@ async fn the_synthetic_roles_have_twelve_weeks_of_trend() {
 }
 
 fn run_binary(env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
+    run_binary_in(Path::new("."), env, args)
+}
+
+/// Runs the binary in `dir` with only `env` (and `PATH`) set; the exit code and stderr.
+fn run_binary_in(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"));
-    command.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command.current_dir(dir).args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in env {
         command.env(k, v);
     }
@@ -126,6 +132,37 @@ fn each_bad_configuration_value_stops_start_up_with_a_line_naming_it() {
         assert_eq!(stderr.lines().count(), 1, "one line for {variable}: {stderr}");
         assert!(stderr.contains(&format!("configuration error: {variable}: ")), "{variable}: {stderr}");
     }
+}
+
+#[test]
+fn a_dotenv_file_in_the_working_directory_is_read_below_the_real_environment() {
+    let dir = std::env::temp_dir().join(format!("dotenv-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let database = dir.join("from-dotenv.db");
+    let dotenv = format!(
+        "# settings\nDATABASE_URL=sqlite://{}?mode=rwc\nDIGEST_TIMEZONE=Mars/Olympus_Mons\nMAIL_FROM=\"salarygraph <digest@example.com>\"\n",
+        database.display()
+    );
+    std::fs::write(dir.join(".env"), dotenv).expect("write .env");
+
+    // The real variable wins over the file's bad time zone; the file's database is used.
+    let (code, stderr) = run_binary_in(&dir, &[("DIGEST_TIMEZONE", "Europe/Berlin")], &["migrate"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(database.exists(), "DATABASE_URL of .env was not used: {stderr}");
+
+    // Without it, the file's bad value stops start-up as a bad environment variable does.
+    let (code, stderr) = run_binary_in(&dir, &[], &["migrate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("salarygraph: configuration error: DIGEST_TIMEZONE: "), "{stderr}");
+
+    // A line that is not NAME=VALUE is named by its number, without its text.
+    std::fs::write(dir.join(".env"), "DEMO_DATA=false\nADMIN_TOKEN=long enough secret token\n").expect("write .env");
+    let (code, stderr) = run_binary_in(&dir, &[], &["migrate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("salarygraph: configuration error: .env: line 2: expected NAME=VALUE"), "{stderr}");
+    assert!(!stderr.contains("secret"), "the line's text must not be printed: {stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod contract;
 mod dashboard;
 mod dashboard_reads;
 mod digest;
+mod documents;
 mod faults;
 mod feeds;
 mod figures;
