@@ -3,6 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::SubscriberStatus;
+use crate::json_list::json_list;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,8 +14,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub status: SubscriberStatus,
-    /// JSON array of role slugs followed; empty means every role.
-    pub roles: Json,
+    /// The role slugs followed; empty means every role.
+    pub roles: FollowedRoles,
     pub confirmation_sent_at: Option<DateTimeUtc>,
     pub confirmed_at: Option<DateTimeUtc>,
     pub unsubscribed_at: Option<DateTimeUtc>,
@@ -26,9 +27,8 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-impl Model {
-    /// The role slugs followed (empty: all roles).
-    pub fn roles(&self) -> Vec<String> {
-        serde_json::from_value(self.roles.clone()).unwrap_or_default()
-    }
-}
+json_list!(
+    /// Slugs of the roles a subscriber follows; empty means every role (a JSON array).
+    #[derive(Eq)]
+    FollowedRoles(String)
+);

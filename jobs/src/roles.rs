@@ -1,12 +1,12 @@
 //! Roles: the admin's `upsertRole` / `deleteRole` and the lookups everything else shares.
 
 use chrono::{DateTime, Utc};
+use entity::role::CareerPath;
 use entity::{posting, role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     Set,
 };
-use serde_json::json;
 
 /// Why a role operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ pub async fn upsert_role(
     now: DateTime<Utc>,
 ) -> Result<role::Model, RoleError> {
     validate(&input)?;
-    let career_path = input.career_path.map(|p| json!(p.iter().map(|s| s.trim()).collect::<Vec<_>>()));
+    let career_path = input.career_path.map(|p| CareerPath(p.iter().map(|s| s.trim().to_owned()).collect()));
     match find_by_slug(db, &input.slug).await? {
         Some(existing) => {
             let mut model = existing.into_active_model();
@@ -102,7 +102,7 @@ pub async fn upsert_role(
                 slug: Set(input.slug),
                 title: Set(input.title.trim().to_owned()),
                 summary: Set(input.summary),
-                career_path: Set(career_path.unwrap_or_else(|| json!([]))),
+                career_path: Set(career_path.unwrap_or_default()),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()

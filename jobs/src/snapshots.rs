@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
     TransactionSession, TransactionTrait,
 };
-use serde_json::json;
 
 use crate::figures::{MIN_SAMPLE_SIZE, TOP_NAMES, TOP_SKILLS, pct1, rank_by_count, round_dollars};
 use crate::sql::{self, NameColumn, RoleAggregate, RoleNameCount, RolePercentiles};
@@ -304,9 +303,9 @@ impl ComputedSnapshot {
         model.entry_pct = Set(self.entry_pct);
         model.mid_pct = Set(self.mid_pct);
         model.senior_pct = Set(self.senior_pct);
-        model.top_skills = Set(json!(self.top_skills));
-        model.top_companies = Set(json!(self.top_companies));
-        model.top_metros = Set(json!(self.top_metros));
+        model.top_skills = Set(self.top_skills.into());
+        model.top_companies = Set(self.top_companies.into());
+        model.top_metros = Set(self.top_metros.into());
         model.computed_at = Set(now);
     }
 }

@@ -334,3 +334,16 @@ async fn the_database_and_the_rust_computations_agree() {
         assert_eq!(rust, database);
     }
 }
+
+#[tokio::test]
+async fn a_corrupt_ranking_is_an_error_not_an_empty_list() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    fixtures::load(&app).await;
+    recompute(&app, WEEK, false).await;
+    app.db.execute_unprepared(r#"UPDATE snapshot SET top_skills = '{"corrupt": true}'"#).await.expect("corrupt");
+    let query = format!(r#"{{ role(slug: "test-role") {{ snapshot(week: "{WEEK}") {{ topSkills {{ skill }} }} }} }}"#);
+    let response = app.gql(&query, json!({})).await;
+    assert_eq!(error_code(&response), Some("INTERNAL"), "{response}");
+    assert_eq!(response["data"]["role"]["snapshot"], json!(null), "{response}");
+}

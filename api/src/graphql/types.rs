@@ -92,7 +92,7 @@ impl From<role::Model> for Role {
     fn from(model: role::Model) -> Self {
         Self {
             id: ID(model.id.to_string()),
-            career_path: model.career_path(),
+            career_path: model.career_path.into(),
             slug: model.slug,
             title: model.title,
             summary: model.summary,
@@ -177,15 +177,15 @@ impl Snapshot {
     }
     /// The 8 skills most postings name, most first.
     async fn top_skills(&self) -> Vec<SkillShare> {
-        self.0.top_skills().into_iter().map(SkillShare::from).collect()
+        self.0.top_skills.iter().cloned().map(SkillShare::from).collect()
     }
     /// The 5 companies with most postings.
     async fn top_companies(&self) -> Vec<NameCount> {
-        self.0.top_companies().into_iter().map(NameCount::from).collect()
+        self.0.top_companies.iter().cloned().map(NameCount::from).collect()
     }
     /// The 5 metros with most postings.
     async fn top_metros(&self) -> Vec<NameCount> {
-        self.0.top_metros().into_iter().map(NameCount::from).collect()
+        self.0.top_metros.iter().cloned().map(NameCount::from).collect()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Subscriber {
 
 impl From<subscriber::Model> for Subscriber {
     fn from(model: subscriber::Model) -> Self {
-        Self { roles: model.roles(), status: model.status.into(), email: model.email }
+        Self { roles: model.roles.into(), status: model.status.into(), email: model.email }
     }
 }
 
