@@ -18,6 +18,12 @@ pub struct Model {
     pub career_path: CareerPath,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub postings: HasMany<super::posting::Entity>,
+    #[sea_orm(has_many)]
+    pub snapshots: HasMany<super::snapshot::Entity>,
+    #[sea_orm(has_many)]
+    pub rules: HasMany<super::role_rule::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

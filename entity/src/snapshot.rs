@@ -38,6 +38,8 @@ pub struct Model {
     pub computed_at: DateTimeUtc,
     /// The data version that wrote this row (set by a database trigger, never by the code).
     pub data_version: i64,
+    #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Cascade")]
+    pub role: BelongsTo<super::role::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

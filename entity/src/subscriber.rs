@@ -23,6 +23,10 @@ pub struct Model {
     pub permanent_failures: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub tokens: HasMany<super::subscriber_token::Entity>,
+    #[sea_orm(has_many)]
+    pub deliveries: HasMany<super::delivery::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
