@@ -12,6 +12,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Statement,
 };
 
+pub use crate::keyset::PageRequest;
 use crate::week::Week;
 
 /// Which postings to list; every field narrows the list.
@@ -31,15 +32,6 @@ pub struct PostingFilter {
     pub min_salary: Option<i32>,
     /// Open in that week.
     pub open_in: Option<Week>,
-}
-
-/// A keyset page: `first` items after the item with id `after`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PageRequest {
-    /// Items wanted.
-    pub first: u64,
-    /// Items after this id.
-    pub after: Option<i32>,
 }
 
 impl PostingFilter {

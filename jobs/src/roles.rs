@@ -5,8 +5,10 @@ use entity::role::CareerPath;
 use entity::{posting, role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    Set,
+    QueryOrder, QuerySelect, Set,
 };
+
+use crate::keyset::PageRequest;
 
 /// Why a role operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +133,22 @@ pub async fn delete_role(db: &impl ConnectionTrait, slug: &str) -> Result<bool, 
 /// The role with this slug, if any.
 pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<role::Model>, DbErr> {
     role::Entity::find().filter(role::Column::Slug.eq(slug)).one(db).await
+}
+
+/// One page of roles in creation (id) order: up to `page.first + 1`, the extra one telling
+/// that a next page exists.
+pub async fn page(db: &impl ConnectionTrait, page: PageRequest) -> Result<Vec<role::Model>, DbErr> {
+    page.select(role::Entity::find(), role::Column::Id).all(db).await
+}
+
+/// How many roles there are.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    role::Entity::find().count(db).await
+}
+
+/// The first `limit` roles by title (the roles a form lists).
+pub async fn by_title(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<role::Model>, DbErr> {
+    role::Entity::find().order_by_asc(role::Column::Title).limit(limit).all(db).await
 }
 
 /// Resolves slugs to roles; the error lists every unknown slug.

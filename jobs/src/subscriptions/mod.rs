@@ -5,6 +5,7 @@
 mod address;
 mod emails;
 mod links;
+pub mod list;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::subscriber::FollowedRoles;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, ResultExt};
 use entity::posting;
-use jobs::postings::{self as service, PageRequest};
+use jobs::postings as service;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
@@ -91,10 +91,6 @@ async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(
     Ok((service, role_id))
 }
 
-fn page_request(page: Page) -> PageRequest {
-    PageRequest { first: page.first, after: page.after }
-}
-
 /// The connection of a page of rows fetched with one extra.
 fn connection(mut rows: Vec<posting::Model>, page: Page, total: PostingTotal) -> PostingConnection {
     let has_next = split_page(&mut rows, page);
@@ -115,7 +111,7 @@ async fn find_postings(
 ) -> ApiResult<PostingConnection> {
     let page = Page::parse(first, after, "posting")?;
     let (filter, role_id) = service_filter(ctx, filter).await?;
-    let rows = service::page(&app_state(ctx).db, &filter, role_id, page_request(page)).await?;
+    let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into()).await?;
     Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
 
@@ -136,7 +132,7 @@ pub async fn role_postings(
         return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
     }
     let filter = Arc::new(filter);
-    let spec = Arc::new((filter.as_ref().clone(), page_request(page)));
+    let spec = Arc::new((filter.as_ref().clone(), page.into()));
     let rows = match &role.siblings {
         Some(siblings) => {
             siblings.postings(&app_state(ctx).db, &spec).await?.get(&role_id).cloned().unwrap_or_default()
