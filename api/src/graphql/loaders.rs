@@ -61,6 +61,11 @@ pub fn new_loader(db: DatabaseConnection) -> AppLoader {
     DataLoader::new(Loaders { db }, tokio::spawn).delay(std::time::Duration::from_micros(200))
 }
 
+/// The loader of a GraphQL request (the schema is always built with it).
+pub fn loader<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppLoader {
+    ctx.data_unchecked::<AppLoader>()
+}
+
 /// A role by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RoleKey(pub i32);

@@ -10,7 +10,7 @@ use jobs::postings as service;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, RolePostingCountKey, RolePostingsKey, RoleSlugKey};
+use crate::graphql::loaders::{RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
@@ -73,7 +73,7 @@ async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(
     let role_id = match &filter.role {
         None => None,
         Some(slug) => {
-            let role = ctx.data_unchecked::<AppLoader>().load_one(RoleSlugKey(slug.clone())).await?;
+            let role = loader(ctx).load_one(RoleSlugKey(slug.clone())).await?;
             Some(role.ok_or_else(|| ApiError::NotFound(format!("no role has the slug \"{slug}\"")))?.id)
         }
     };
@@ -137,7 +137,7 @@ pub async fn role_postings(
         Some(siblings) => {
             siblings.postings(&app_state(ctx).db, &spec).await?.get(&role_id).cloned().unwrap_or_default()
         }
-        None => ctx.data_unchecked::<AppLoader>().load_one(RolePostingsKey(role_id, spec)).await?.unwrap_or_default(),
+        None => loader(ctx).load_one(RolePostingsKey(role_id, spec)).await?.unwrap_or_default(),
     };
     Ok(connection(rows, page, PostingTotal::RoleCount(RolePostingCountKey(role_id, filter))))
 }
@@ -156,13 +156,9 @@ impl PostingConnection {
             PostingTotal::Count(filter, role_id) => {
                 service::count(&app_state(ctx).db, filter, *role_id).await.map_err(ApiError::from).extend()?
             }
-            PostingTotal::RoleCount(key) => ctx
-                .data_unchecked::<AppLoader>()
-                .load_one(key.clone())
-                .await
-                .map_err(ApiError::from)
-                .extend()?
-                .unwrap_or(0),
+            PostingTotal::RoleCount(key) => {
+                loader(ctx).load_one(key.clone()).await.map_err(ApiError::from).extend()?.unwrap_or(0)
+            }
         };
         Ok(i32::try_from(count).unwrap_or(i32::MAX))
     }

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::postings::{PostingFilter, role_postings};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey};
+use crate::graphql::loaders::{LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
@@ -107,10 +107,8 @@ impl Role {
 
 async fn role_snapshot(ctx: &Context<'_>, role_id: i32, week: Option<Date>) -> ApiResult<Option<Snapshot>> {
     let found = match week {
-        Some(date) => {
-            ctx.data_unchecked::<AppLoader>().load_one(WeekSnapshotKey(role_id, date.week()?.monday())).await?
-        }
-        None => ctx.data_unchecked::<AppLoader>().load_one(LatestSnapshotKey(role_id)).await?,
+        Some(date) => loader(ctx).load_one(WeekSnapshotKey(role_id, date.week()?.monday())).await?,
+        None => loader(ctx).load_one(LatestSnapshotKey(role_id)).await?,
     };
     Ok(found.map(Snapshot))
 }
@@ -123,6 +121,6 @@ async fn role_trend(ctx: &Context<'_>, role_id: i32, weeks: i32, until: Option<D
         .map(|d| jobs::Week::from_monday(d.0).map_err(|e| ApiError::BadUserInput(format!("until: {e}"))))
         .transpose()?;
     let key = TrendKey(role_id, weeks as usize, until.map(|w| w.monday()));
-    let snapshots = ctx.data_unchecked::<AppLoader>().load_one(key).await?.unwrap_or_default();
+    let snapshots = loader(ctx).load_one(key).await?.unwrap_or_default();
     Ok(jobs::figures::trend(&snapshots).into_iter().map(TrendPoint::from).collect())
 }
