@@ -8,7 +8,7 @@ use chrono::Utc;
 use jobs::Week;
 use jobs::mail::{Mailer, MailerConfig};
 use jobs::schedule::Schedule;
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
@@ -81,7 +81,7 @@ pub fn feeds(config: &Config) -> anyhow::Result<jobs::feeds::Feeds> {
 
 /// Loads the demo into an empty database (no roles yet) when the configuration allows.
 pub async fn load_demo_if_empty(config: &Config, db: &DatabaseConnection) -> anyhow::Result<bool> {
-    if !config.demo_data || entity::role::Entity::find().count(db).await? > 0 {
+    if !config.demo_data || jobs::roles::count(db).await? > 0 {
         return Ok(false);
     }
     let now = Utc::now();

@@ -18,6 +18,10 @@ pub struct Model {
     pub message_id: String,
     pub claimed_at: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
+    #[sea_orm(belongs_to, from = "run_id", to = "id", on_delete = "Cascade")]
+    pub run: BelongsTo<super::digest_run::Entity>,
+    #[sea_orm(belongs_to, from = "subscriber_id", to = "id", on_delete = "Cascade")]
+    pub subscriber: BelongsTo<super::subscriber::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

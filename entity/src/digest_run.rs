@@ -18,6 +18,8 @@ pub struct Model {
     pub failed: i32,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    #[sea_orm(has_many)]
+    pub deliveries: HasMany<super::delivery::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -5,6 +5,7 @@ pub mod digest_run;
 pub mod enums;
 pub mod exchange_rate;
 pub mod feed_source;
+mod json_list;
 pub mod link_key;
 pub mod posting;
 pub mod posting_skill;

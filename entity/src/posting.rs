@@ -32,6 +32,10 @@ pub struct Model {
     pub rule_id: Option<i32>,
     /// The advert's address.
     pub url: Option<String>,
+    #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Restrict")]
+    pub role: BelongsTo<super::role::Entity>,
+    #[sea_orm(has_many, via = "posting_skill")]
+    pub skills: HasMany<super::skill::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

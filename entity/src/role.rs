@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::json_list::json_list;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "role")]
@@ -12,17 +14,22 @@ pub struct Model {
     pub slug: String,
     pub title: String,
     pub summary: Option<String>,
-    /// JSON array of strings: the roles this one leads to.
-    pub career_path: Json,
+    /// The titles of the roles this one leads to.
+    pub career_path: CareerPath,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub postings: HasMany<super::posting::Entity>,
+    #[sea_orm(has_many)]
+    pub snapshots: HasMany<super::snapshot::Entity>,
+    #[sea_orm(has_many)]
+    pub rules: HasMany<super::role_rule::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
 
-impl Model {
-    /// The career path as a list of role titles.
-    pub fn career_path(&self) -> Vec<String> {
-        serde_json::from_value(self.career_path.clone()).unwrap_or_default()
-    }
-}
+json_list!(
+    /// Role titles in career order (a JSON array of strings).
+    #[derive(Eq)]
+    CareerPath(String)
+);

@@ -15,6 +15,8 @@ pub struct Model {
     /// Lower case, words separated by one space.
     pub phrase: String,
     pub created_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Cascade")]
+    pub role: BelongsTo<super::role::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

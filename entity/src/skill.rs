@@ -11,6 +11,10 @@ pub struct Model {
     #[sea_orm(unique)]
     pub key: String,
     pub name: String,
+    #[sea_orm(has_many, via = "posting_skill")]
+    pub postings: HasMany<super::posting::Entity>,
+    #[sea_orm(has_many)]
+    pub aliases: HasMany<super::skill_alias::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

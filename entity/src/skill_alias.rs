@@ -13,6 +13,8 @@ pub struct Model {
     /// Lower case, words separated by one space: one alias names one skill.
     #[sea_orm(unique)]
     pub key: String,
+    #[sea_orm(belongs_to, from = "skill_id", to = "id", on_delete = "Cascade")]
+    pub skill: BelongsTo<super::skill::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

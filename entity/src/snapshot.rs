@@ -4,6 +4,7 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::SnapshotSource;
+use crate::json_list::json_list;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -28,15 +29,17 @@ pub struct Model {
     pub entry_pct: f64,
     pub mid_pct: f64,
     pub senior_pct: f64,
-    /// JSON array of [`SkillShare`], ranked.
-    pub top_skills: Json,
-    /// JSON array of [`NameCount`], ranked.
-    pub top_companies: Json,
-    /// JSON array of [`NameCount`], ranked.
-    pub top_metros: Json,
+    /// The skills most open postings name, ranked.
+    pub top_skills: SkillShares,
+    /// The companies with most open postings, ranked.
+    pub top_companies: NameCounts,
+    /// The metros with most open postings, ranked.
+    pub top_metros: NameCounts,
     pub computed_at: DateTimeUtc,
     /// The data version that wrote this row (set by a database trigger, never by the code).
     pub data_version: i64,
+    #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Cascade")]
+    pub role: BelongsTo<super::role::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
@@ -56,19 +59,13 @@ pub struct NameCount {
     pub count: i32,
 }
 
-impl Model {
-    /// The ranked top skills.
-    pub fn top_skills(&self) -> Vec<SkillShare> {
-        serde_json::from_value(self.top_skills.clone()).unwrap_or_default()
-    }
+json_list!(
+    /// Skill shares, ranked (a JSON array of [`SkillShare`]).
+    SkillShares(SkillShare)
+);
 
-    /// The ranked top companies.
-    pub fn top_companies(&self) -> Vec<NameCount> {
-        serde_json::from_value(self.top_companies.clone()).unwrap_or_default()
-    }
-
-    /// The ranked top metros.
-    pub fn top_metros(&self) -> Vec<NameCount> {
-        serde_json::from_value(self.top_metros.clone()).unwrap_or_default()
-    }
-}
+json_list!(
+    /// Names with counts, ranked (a JSON array of [`NameCount`]).
+    #[derive(Eq)]
+    NameCounts(NameCount)
+);

@@ -3,6 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::SubscriberStatus;
+use crate::json_list::json_list;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,8 +14,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub status: SubscriberStatus,
-    /// JSON array of role slugs followed; empty means every role.
-    pub roles: Json,
+    /// The role slugs followed; empty means every role.
+    pub roles: FollowedRoles,
     pub confirmation_sent_at: Option<DateTimeUtc>,
     pub confirmed_at: Option<DateTimeUtc>,
     pub unsubscribed_at: Option<DateTimeUtc>,
@@ -22,13 +23,16 @@ pub struct Model {
     pub permanent_failures: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub tokens: HasMany<super::subscriber_token::Entity>,
+    #[sea_orm(has_many)]
+    pub deliveries: HasMany<super::delivery::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
 
-impl Model {
-    /// The role slugs followed (empty: all roles).
-    pub fn roles(&self) -> Vec<String> {
-        serde_json::from_value(self.roles.clone()).unwrap_or_default()
-    }
-}
+json_list!(
+    /// Slugs of the roles a subscriber follows; empty means every role (a JSON array).
+    #[derive(Eq)]
+    FollowedRoles(String)
+);

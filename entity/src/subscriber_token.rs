@@ -17,6 +17,8 @@ pub struct Model {
     pub token_hash: String,
     pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "subscriber_id", to = "id", on_delete = "Cascade")]
+    pub subscriber: BelongsTo<super::subscriber::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -195,7 +195,7 @@ pub fn market_of(week: Option<Week>, snapshots: &[snapshot::Model]) -> Market {
     roles.sort_by(|a, b| b.open_positions.cmp(&a.open_positions).then(a.role_id.cmp(&b.role_id)));
     // Counts of skills across roles; imported snapshots carry no counts and add none.
     let mut counts: HashMap<String, (String, i64)> = HashMap::new();
-    for skill in snapshots.iter().flat_map(|s| s.top_skills()) {
+    for skill in snapshots.iter().flat_map(|s| s.top_skills.iter()) {
         let entry = counts.entry(entity::skill::skill_key(&skill.skill)).or_insert((skill.skill.clone(), 0));
         entry.1 += i64::from(skill.postings);
     }

@@ -113,10 +113,11 @@ pub async fn upsert<C: ConnectionTrait + TransactionTrait>(
     let taken = skill_alias::Entity::find()
         .filter(skill_alias::Column::Key.is_in(cleaned.iter().map(|(_, k)| k.clone())))
         .filter(skill_alias::Column::SkillId.ne(skill_id))
+        .find_also_related(skill::Entity)
         .one(&txn)
         .await?;
-    if let Some(taken) = taken {
-        let owner = skill::Entity::find_by_id(taken.skill_id).one(&txn).await?.map(|s| s.name).unwrap_or_default();
+    if let Some((taken, owner)) = taken {
+        let owner = owner.map(|s| s.name).unwrap_or_default();
         return Err(EditError::Invalid(format!("alias \"{}\" already names the skill \"{owner}\"", taken.alias)));
     }
     skill_alias::Entity::delete_many().filter(skill_alias::Column::SkillId.eq(skill_id)).exec(&txn).await?;

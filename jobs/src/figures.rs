@@ -143,7 +143,7 @@ pub struct Comparison {
 }
 
 fn skill_names(snapshot: Option<&snapshot::Model>) -> Vec<String> {
-    snapshot.map(|s| s.top_skills().into_iter().map(|SkillShare { skill, .. }| skill).collect()).unwrap_or_default()
+    snapshot.map(|s| s.top_skills.iter().map(|SkillShare { skill, .. }| skill.clone()).collect()).unwrap_or_default()
 }
 
 fn contains_skill(list: &[String], skill: &str) -> bool {

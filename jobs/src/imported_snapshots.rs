@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use entity::{SnapshotSource, snapshot};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use serde_json::json;
 
 use crate::figures::{TOP_NAMES, TOP_SKILLS};
 use crate::roles::{self, RoleError};
@@ -160,9 +159,9 @@ pub async fn upsert_imported(
     model.entry_pct = Set(input.entry_pct);
     model.mid_pct = Set(input.mid_pct);
     model.senior_pct = Set(input.senior_pct);
-    model.top_skills = Set(json!(top_skills));
-    model.top_companies = Set(json!(top_companies));
-    model.top_metros = Set(json!(top_metros));
+    model.top_skills = Set(top_skills.into());
+    model.top_companies = Set(top_companies.into());
+    model.top_metros = Set(top_metros.into());
     model.computed_at = Set(now);
     Ok(if is_new { model.insert(db).await? } else { model.update(db).await? })
 }

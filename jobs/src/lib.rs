@@ -15,6 +15,7 @@ pub mod figures;
 pub mod file_import;
 pub mod imported_snapshots;
 pub mod ingest;
+pub mod keyset;
 pub mod mail;
 pub mod postings;
 pub mod raw;

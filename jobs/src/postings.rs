@@ -12,6 +12,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Statement,
 };
 
+pub use crate::keyset::PageRequest;
 use crate::week::Week;
 
 /// Which postings to list; every field narrows the list.
@@ -31,15 +32,6 @@ pub struct PostingFilter {
     pub min_salary: Option<i32>,
     /// Open in that week.
     pub open_in: Option<Week>,
-}
-
-/// A keyset page: `first` items after the item with id `after`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PageRequest {
-    /// Items wanted.
-    pub first: u64,
-    /// Items after this id.
-    pub after: Option<i32>,
 }
 
 impl PostingFilter {
@@ -201,6 +193,30 @@ pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: O
         .one(db)
         .await?;
     Ok(count.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+}
+
+/// The names of the skills each of `posting_ids` names, alphabetically; every posting is in
+/// the answer.
+pub async fn skills_by_posting(
+    db: &impl ConnectionTrait,
+    posting_ids: &[i32],
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+    let rows: Vec<(i32, String)> = posting_skill::Entity::find()
+        .select_only()
+        .column(posting_skill::Column::PostingId)
+        .column(skill::Column::Name)
+        .inner_join(skill::Entity)
+        .filter(posting_skill::Column::PostingId.is_in(posting_ids.iter().copied()))
+        .order_by_asc(posting_skill::Column::PostingId)
+        .order_by_asc(skill::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i32, Vec<String>> = posting_ids.iter().map(|&id| (id, Vec::new())).collect();
+    for (posting_id, name) in rows {
+        out.entry(posting_id).or_default().push(name);
+    }
+    Ok(out)
 }
 
 #[derive(Debug, FromQueryResult)]

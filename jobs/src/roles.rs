@@ -1,12 +1,14 @@
 //! Roles: the admin's `upsertRole` / `deleteRole` and the lookups everything else shares.
 
 use chrono::{DateTime, Utc};
+use entity::role::CareerPath;
 use entity::{posting, role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    Set,
+    QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
+
+use crate::keyset::PageRequest;
 
 /// Why a role operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +87,7 @@ pub async fn upsert_role(
     now: DateTime<Utc>,
 ) -> Result<role::Model, RoleError> {
     validate(&input)?;
-    let career_path = input.career_path.map(|p| json!(p.iter().map(|s| s.trim()).collect::<Vec<_>>()));
+    let career_path = input.career_path.map(|p| CareerPath(p.iter().map(|s| s.trim().to_owned()).collect()));
     match find_by_slug(db, &input.slug).await? {
         Some(existing) => {
             let mut model = existing.into_active_model();
@@ -102,7 +104,7 @@ pub async fn upsert_role(
                 slug: Set(input.slug),
                 title: Set(input.title.trim().to_owned()),
                 summary: Set(input.summary),
-                career_path: Set(career_path.unwrap_or_else(|| json!([]))),
+                career_path: Set(career_path.unwrap_or_default()),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -131,6 +133,22 @@ pub async fn delete_role(db: &impl ConnectionTrait, slug: &str) -> Result<bool, 
 /// The role with this slug, if any.
 pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<role::Model>, DbErr> {
     role::Entity::find().filter(role::Column::Slug.eq(slug)).one(db).await
+}
+
+/// One page of roles in creation (id) order: up to `page.first + 1`, the extra one telling
+/// that a next page exists.
+pub async fn page(db: &impl ConnectionTrait, page: PageRequest) -> Result<Vec<role::Model>, DbErr> {
+    page.select(role::Entity::find(), role::Column::Id).all(db).await
+}
+
+/// How many roles there are.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    role::Entity::find().count(db).await
+}
+
+/// The first `limit` roles by title (the roles a form lists).
+pub async fn by_title(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<role::Model>, DbErr> {
+    role::Entity::find().order_by_asc(role::Column::Title).limit(limit).all(db).await
 }
 
 /// Resolves slugs to roles; the error lists every unknown slug.

@@ -100,12 +100,10 @@ pub async fn find(
     let found = subscriber_token::Entity::find()
         .filter(subscriber_token::Column::TokenHash.eq(hash_token(token)))
         .filter(subscriber_token::Column::Purpose.eq(purpose))
+        .find_also_related(subscriber::Entity)
         .one(db)
         .await?;
-    let Some(found) = found else { return Ok(TokenLookup::Unknown) };
-    let Some(subscriber) = subscriber::Entity::find_by_id(found.subscriber_id).one(db).await? else {
-        return Ok(TokenLookup::Unknown);
-    };
+    let Some((found, Some(subscriber))) = found else { return Ok(TokenLookup::Unknown) };
     // Stored manage tokens have no expiry of their own: their preferences term runs from
     // the email that carried them, as a signed link's does.
     let expiry = match purpose {

@@ -158,7 +158,7 @@ fn database(runtime: &tokio::runtime::Runtime) -> DatabaseConnection {
         entity::role::ActiveModel {
             slug: Set("ml".into()),
             title: Set("ML Engineer".into()),
-            career_path: Set(serde_json::json!([])),
+            career_path: Set(Default::default()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

@@ -267,7 +267,7 @@ async fn the_compare_page_shows_what_compare_roles_answers_and_its_sign_up_form_
     let stored = entity::subscriber::Entity::find().all(&app.db).await.expect("subscribers");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].status, entity::SubscriberStatus::Confirmed);
-    assert_eq!(stored[0].roles(), ["ai-ml-engineer", "ai-architect"]);
+    assert_eq!(*stored[0].roles, ["ai-ml-engineer", "ai-architect"]);
     let errors: Vec<_> = browser.console().await.into_iter().filter(|e| e.level == "SEVERE").collect();
     assert!(errors.is_empty(), "{errors:?}");
 }

@@ -431,3 +431,16 @@ fn both_snapshot_engines_give_identical_figures_for_random_postings() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_corrupt_ranking_is_an_error_not_an_empty_list() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    fixtures::load(&app).await;
+    recompute(&app, WEEK, false).await;
+    app.db.execute_unprepared(r#"UPDATE snapshot SET top_skills = '{"corrupt": true}'"#).await.expect("corrupt");
+    let query = format!(r#"{{ role(slug: "test-role") {{ snapshot(week: "{WEEK}") {{ topSkills {{ skill }} }} }} }}"#);
+    let response = app.gql(&query, json!({})).await;
+    assert_eq!(error_code(&response), Some("INTERNAL"), "{response}");
+    assert_eq!(response["data"]["role"]["snapshot"], json!(null), "{response}");
+}

@@ -111,7 +111,7 @@ async fn an_address_is_one_subscriber_whatever_its_letter_case() {
     let duplicate = subscriber::ActiveModel {
         email: Set("ANN.LEE@EXAMPLE.COM".into()),
         status: Set(SubscriberStatus::Pending),
-        roles: Set(json!([])),
+        roles: Set(Default::default()),
         permanent_failures: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -132,13 +132,17 @@ async fn the_migration_merges_addresses_stored_in_several_cases() {
         .await
         .expect("up to before it");
     let at = |minutes: i64| Utc::now() - chrono::TimeDelta::minutes(1_000 - minutes);
-    let insert = |email: &'static str, status: SubscriberStatus, roles: Value, confirmed: Option<i64>, created: i64| {
+    let insert = |email: &'static str,
+                  status: SubscriberStatus,
+                  roles: &'static [&'static str],
+                  confirmed: Option<i64>,
+                  created: i64| {
         let db = db.clone();
         async move {
             subscriber::ActiveModel {
                 email: Set(email.into()),
                 status: Set(status),
-                roles: Set(roles),
+                roles: Set(roles.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>().into()),
                 confirmed_at: Set(confirmed.map(at)),
                 permanent_failures: Set(0),
                 created_at: Set(at(created)),
@@ -151,13 +155,13 @@ async fn the_migration_merges_addresses_stored_in_several_cases() {
         }
     };
     // Three spellings of one mailbox: the second was confirmed first.
-    let first = insert("ann@example.com", SubscriberStatus::Confirmed, json!(["a"]), Some(30), 1).await;
-    let keeper = insert("Ann@example.com", SubscriberStatus::Confirmed, json!(["b"]), Some(20), 2).await;
-    let pending = insert("ANN@example.com", SubscriberStatus::Pending, json!(["c"]), None, 3).await;
+    let first = insert("ann@example.com", SubscriberStatus::Confirmed, &["a"], Some(30), 1).await;
+    let keeper = insert("Ann@example.com", SubscriberStatus::Confirmed, &["b"], Some(20), 2).await;
+    let pending = insert("ANN@example.com", SubscriberStatus::Pending, &["c"], None, 3).await;
     // Two spellings never confirmed: the oldest stays, following every role asked for.
-    let old = insert("bob@example.com", SubscriberStatus::Pending, json!(["x"]), None, 4).await;
-    let _new = insert("BOB@example.com", SubscriberStatus::Unsubscribed, json!(["y"]), None, 5).await;
-    let alone = insert("cy@example.com", SubscriberStatus::Confirmed, json!([]), Some(1), 6).await;
+    let old = insert("bob@example.com", SubscriberStatus::Pending, &["x"], None, 4).await;
+    let _new = insert("BOB@example.com", SubscriberStatus::Unsubscribed, &["y"], None, 5).await;
+    let alone = insert("cy@example.com", SubscriberStatus::Confirmed, &[], Some(1), 6).await;
     for (subscriber_id, hash) in [(first.id, "h1"), (pending.id, "h2")] {
         subscriber_token::ActiveModel {
             subscriber_id: Set(subscriber_id),
@@ -179,7 +183,7 @@ async fn the_migration_merges_addresses_stored_in_several_cases() {
         .await
         .expect("subscribers")
         .into_iter()
-        .map(|s| (s.id, s.email.clone(), s.roles()))
+        .map(|s| (s.id, s.email.clone(), s.roles.to_vec()))
         .collect();
     assert_eq!(
         stored,

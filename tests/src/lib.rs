@@ -239,7 +239,7 @@ pub async fn insert_confirmed_subscribers(
         subscriber::Entity::insert_many(chunk.iter().map(|i| subscriber::ActiveModel {
             email: Set(format!("reader{i}@{domain}")),
             status: Set(SubscriberStatus::Confirmed),
-            roles: Set(json!([])),
+            roles: Set(Default::default()),
             permanent_failures: Set(0),
             created_at: Set(now),
             updated_at: Set(now),

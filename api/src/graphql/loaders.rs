@@ -6,13 +6,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
-use entity::{posting, posting_skill, role, skill, snapshot};
+use entity::{posting, role, snapshot};
 use jobs::postings::{self, PageRequest, PostingFilter};
 use jobs::{Week, catalog};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
-};
-
+use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::OnceCell;
 
 use crate::error::ApiError;
@@ -62,6 +59,11 @@ pub fn new_loader(db: DatabaseConnection) -> AppLoader {
     // Siblings enqueue their keys in the same poll, so a short window batches them all;
     // the default 1 ms would be half of a dashboard query's time.
     DataLoader::new(Loaders { db }, tokio::spawn).delay(std::time::Duration::from_micros(200))
+}
+
+/// The loader of a GraphQL request (the schema is always built with it).
+pub fn loader<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppLoader {
+    ctx.data_unchecked::<AppLoader>()
 }
 
 /// A role by id.
@@ -193,34 +195,14 @@ impl Loader<TrendKey> for Loaders {
     }
 }
 
-fn posting_skill_to_skill() -> RelationDef {
-    posting_skill::Entity::belongs_to(skill::Entity).from(posting_skill::Column::SkillId).to(skill::Column::Id).into()
-}
-
 impl Loader<PostingSkillsKey> for Loaders {
     type Value = Vec<String>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[PostingSkillsKey]) -> Result<HashMap<PostingSkillsKey, Vec<String>>, LoadError> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows: Vec<(i32, String)> = posting_skill::Entity::find()
-            .select_only()
-            .column(posting_skill::Column::PostingId)
-            .column(skill::Column::Name)
-            .join(JoinType::InnerJoin, posting_skill_to_skill())
-            .filter(posting_skill::Column::PostingId.is_in(ids.iter().copied()))
-            .order_by_asc(posting_skill::Column::PostingId)
-            .order_by_asc(skill::Column::Name)
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(load_error)?;
-        let mut out: HashMap<PostingSkillsKey, Vec<String>> =
-            ids.iter().map(|&id| (PostingSkillsKey(id), Vec::new())).collect();
-        for (posting_id, name) in rows {
-            out.entry(PostingSkillsKey(posting_id)).or_default().push(name);
-        }
-        Ok(out)
+        let skills = postings::skills_by_posting(&self.db, &ids).await.map_err(load_error)?;
+        Ok(skills.into_iter().map(|(id, names)| (PostingSkillsKey(id), names)).collect())
     }
 }
 

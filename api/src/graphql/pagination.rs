@@ -42,6 +42,12 @@ impl Page {
     }
 }
 
+impl From<Page> for jobs::keyset::PageRequest {
+    fn from(page: Page) -> Self {
+        Self { first: page.first, after: page.after }
+    }
+}
+
 /// Whether there is a next page, given rows fetched with `first + 1`; trims the extra.
 pub fn split_page<T>(rows: &mut Vec<T>, page: Page) -> bool {
     let more = rows.len() as u64 > page.first;

@@ -7,7 +7,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::error::ApiError;
 use crate::graphql::DB_COST;
 use crate::graphql::types::Snapshot;
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// Live updates.
 pub struct SubscriptionRoot;
@@ -21,7 +21,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         role: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = Snapshot>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let role_id = match role {
             None => None,
             Some(slug) => Some(

@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use entity::{posting, role, snapshot};
 
-use super::loaders::{AppLoader, Loaders, PostingSkillsKey, RoleKey, SiblingRoles};
+use super::loaders::{PostingSkillsKey, RoleKey, SiblingRoles, loader};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 
@@ -92,7 +91,7 @@ impl From<role::Model> for Role {
     fn from(model: role::Model) -> Self {
         Self {
             id: ID(model.id.to_string()),
-            career_path: model.career_path(),
+            career_path: model.career_path.into(),
             slug: model.slug,
             title: model.title,
             summary: model.summary,
@@ -104,8 +103,7 @@ impl From<role::Model> for Role {
 
 /// Loads a role by id through the request's loader.
 pub async fn load_role(ctx: &Context<'_>, role_id: i32) -> ApiResult<Role> {
-    let loader = ctx.data_unchecked::<AppLoader>();
-    loader
+    loader(ctx)
         .load_one(RoleKey(role_id))
         .await?
         .map(Role::from)
@@ -177,15 +175,15 @@ impl Snapshot {
     }
     /// The 8 skills most postings name, most first.
     async fn top_skills(&self) -> Vec<SkillShare> {
-        self.0.top_skills().into_iter().map(SkillShare::from).collect()
+        self.0.top_skills.iter().cloned().map(SkillShare::from).collect()
     }
     /// The 5 companies with most postings.
     async fn top_companies(&self) -> Vec<NameCount> {
-        self.0.top_companies().into_iter().map(NameCount::from).collect()
+        self.0.top_companies.iter().cloned().map(NameCount::from).collect()
     }
     /// The 5 metros with most postings.
     async fn top_metros(&self) -> Vec<NameCount> {
-        self.0.top_metros().into_iter().map(NameCount::from).collect()
+        self.0.top_metros.iter().cloned().map(NameCount::from).collect()
     }
 }
 
@@ -315,8 +313,7 @@ impl Posting {
     }
     /// Skills named, by name.
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let loader: &DataLoader<Loaders> = ctx.data_unchecked::<AppLoader>();
-        Ok(loader
+        Ok(loader(ctx)
             .load_one(PostingSkillsKey(self.0.id))
             .await
             .map_err(|e| async_graphql::ErrorExtensions::extend(&ApiError::from(e)))?

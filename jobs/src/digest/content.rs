@@ -165,7 +165,7 @@ fn role_week(role: &role::Model, now: &snapshot::Model, before: Option<&snapshot
     // The same trend arithmetic the API serves, so the email and `trend` never disagree.
     let median_change_pct =
         before.and_then(|b| figures::trend(&[b.clone(), now.clone()]).get(1).and_then(|point| point.median_change_pct));
-    let top_skills = now.top_skills();
+    let top_skills = now.top_skills.to_vec();
     RoleWeek {
         slug: role.slug.clone(),
         title: role.title.clone(),
@@ -174,7 +174,7 @@ fn role_week(role: &role::Model, now: &snapshot::Model, before: Option<&snapshot
         median_salary: now.median_salary,
         median_change_pct,
         p75_salary: now.p75_salary,
-        rising_skills: before.map(|b| rising_skills(&top_skills, &b.top_skills())).unwrap_or_default(),
+        rising_skills: before.map(|b| rising_skills(&top_skills, &b.top_skills)).unwrap_or_default(),
         top_skills,
         median_history: Vec::new(),
         trend_png: None,

@@ -339,7 +339,7 @@ async fn deliver(
         finish(db, claimed.id, DeliveryStatus::Skipped, None).await?;
         return done(DeliveryOutcome::Skipped);
     };
-    let digest = compose(figures, &subscriber.roles(), &links)?;
+    let digest = compose(figures, &subscriber.roles, &links)?;
     let email = address(digest, &subscriber.email, &claimed.message_id, &links);
     let policy = ctx.settings.retry;
     let mut attempt = 1;

@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
-use serde_json::json;
 
 use crate::week::Week;
 
@@ -123,9 +122,9 @@ impl ComputedSnapshot {
         model.entry_pct = Set(self.entry_pct);
         model.mid_pct = Set(self.mid_pct);
         model.senior_pct = Set(self.senior_pct);
-        model.top_skills = Set(json!(self.top_skills));
-        model.top_companies = Set(json!(self.top_companies));
-        model.top_metros = Set(json!(self.top_metros));
+        model.top_skills = Set(self.top_skills.into());
+        model.top_companies = Set(self.top_companies.into());
+        model.top_metros = Set(self.top_metros.into());
         model.computed_at = Set(now);
     }
 }

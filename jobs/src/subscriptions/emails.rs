@@ -62,7 +62,7 @@ pub(super) async fn send_confirmation(
     let expires_at = now + TimeDelta::hours(CONFIRMATION_TTL_HOURS);
     let token = tokens::issue(db, subscriber.id, TokenPurpose::Confirm, Some(expires_at), now).await?;
     let links = manage_links(db, subscriber.id, public_url, now).await?;
-    let titles = role_titles(db, &subscriber.roles()).await?;
+    let titles = role_titles(db, &subscriber.roles).await?;
     let email = confirmation_email(&subscriber.email, &confirm_url(public_url, &token), &titles, &links)?;
     mailer.send(&email).await?;
     tracing::info!(subscriber_id = subscriber.id, "confirmation email sent");

@@ -5,15 +5,16 @@
 mod address;
 mod emails;
 mod links;
+pub mod list;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use entity::subscriber::FollowedRoles;
 use entity::{SubscriberStatus, TokenPurpose, subscriber, subscriber_token};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     Set, SqlErr,
 };
-use serde_json::json;
 use tokio::sync::Semaphore;
 
 pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
@@ -214,7 +215,7 @@ pub async fn update_preferences(
     };
     let roles = normalise_roles(db, roles).await?;
     let mut model: subscriber::ActiveModel = subscriber.into();
-    model.roles = Set(json!(roles));
+    model.roles = Set(roles.into());
     model.updated_at = Set(now);
     Ok(model.update(db).await?)
 }
@@ -277,7 +278,7 @@ async fn record_sign_up(
     // undone, and of two concurrent sign-ups only one may send.
     subscriber::Entity::update_many()
         .col_expr(subscriber::Column::Status, Expr::value(SubscriberStatus::Pending))
-        .col_expr(subscriber::Column::Roles, Expr::value(json!(roles)))
+        .col_expr(subscriber::Column::Roles, Expr::value(FollowedRoles::from(roles.to_vec())))
         .col_expr(subscriber::Column::UpdatedAt, Expr::value(now))
         .filter(subscriber::Column::Id.eq(subscriber.id))
         .filter(subscriber::Column::Status.ne(SubscriberStatus::Confirmed))
@@ -323,7 +324,7 @@ async fn insert_pending(
     subscriber::ActiveModel {
         email: Set(email.as_str().to_owned()),
         status: Set(SubscriberStatus::Pending),
-        roles: Set(json!(roles)),
+        roles: Set(roles.to_vec().into()),
         confirmation_sent_at: Set(None),
         confirmed_at: Set(None),
         unsubscribed_at: Set(None),

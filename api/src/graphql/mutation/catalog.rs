@@ -11,7 +11,7 @@ use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::scalars::{Date, optional_week};
 use crate::graphql::types::{Role, SalaryPeriod, Seniority, Snapshot};
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// A role as an admin enters it.
 #[derive(InputObject, Debug, Clone)]
@@ -201,7 +201,7 @@ impl CatalogMutation {
     /// Creates a role, or updates the one with the same slug.
     #[graphql(guard = "AdminGuard")]
     async fn upsert_role(&self, ctx: &Context<'_>, input: RoleInput) -> async_graphql::Result<Role> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let fields =
             RoleFields { slug: input.slug, title: input.title, summary: input.summary, career_path: input.career_path };
         Ok(state
@@ -215,7 +215,7 @@ impl CatalogMutation {
     /// Deletes a role and its snapshots; refused while postings reference it.
     #[graphql(guard = "AdminGuard")]
     async fn delete_role(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<bool> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         state.write(jobs::roles::delete_role(&state.db, &slug)).await.map_err(ApiError::from).extend()
     }
 
@@ -226,13 +226,13 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         postings: Vec<PostingInput>,
     ) -> async_graphql::Result<IngestReport> {
-        ingest_postings(ctx.data_unchecked::<AppState>(), postings).await.extend()
+        ingest_postings(app_state(ctx), postings).await.extend()
     }
 
     /// Stores published figures as an IMPORTED snapshot.
     #[graphql(guard = "AdminGuard")]
     async fn upsert_snapshot(&self, ctx: &Context<'_>, input: SnapshotInput) -> async_graphql::Result<Snapshot> {
-        upsert_snapshot(ctx.data_unchecked::<AppState>(), input).await.extend()
+        upsert_snapshot(app_state(ctx), input).await.extend()
     }
 
     /// Recomputes every role's snapshot of `week` (default: the last full week);
@@ -244,7 +244,7 @@ impl CatalogMutation {
         week: Option<Date>,
         #[graphql(default_with = "Some(false)")] force: Option<bool>,
     ) -> async_graphql::Result<Vec<Snapshot>> {
-        recompute(ctx.data_unchecked::<AppState>(), week, force.unwrap_or(false)).await.extend()
+        recompute(app_state(ctx), week, force.unwrap_or(false)).await.extend()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::auth::AdminGuard;
 use crate::error::ApiResult;
 use crate::graphql::query::digest::DigestRun;
 use crate::graphql::scalars::{Date, optional_week};
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// Digest mutations (admin).
 #[derive(Default)]
@@ -22,7 +22,7 @@ impl DigestMutation {
     /// (follow it with `digestRuns`) (admin).
     #[graphql(guard = "AdminGuard")]
     async fn send_digest(&self, ctx: &Context<'_>, week: Option<Date>) -> async_graphql::Result<DigestRun> {
-        send_digest(ctx.data_unchecked::<AppState>(), week).await.extend()
+        send_digest(app_state(ctx), week).await.extend()
     }
 }
 

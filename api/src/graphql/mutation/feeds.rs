@@ -6,7 +6,7 @@ use chrono::Utc;
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::query::feeds::{FeedKind, FeedSource};
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// Admin mutations over the feeds.
 #[derive(Default)]
@@ -18,7 +18,7 @@ impl FeedMutation {
     /// on `FETCH_SCHEDULE`, or now with `fetchSources`.
     #[graphql(guard = "AdminGuard")]
     async fn add_source(&self, ctx: &Context<'_>, kind: FeedKind, board: String) -> async_graphql::Result<FeedSource> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let source = jobs::feeds::sources::add(&state.db, kind.into(), &board, Utc::now())
             .await
             .map_err(ApiError::from)
@@ -29,7 +29,7 @@ impl FeedMutation {
     /// Stops following a board; its open postings are closed today.
     #[graphql(guard = "AdminGuard")]
     async fn remove_source(&self, ctx: &Context<'_>, kind: FeedKind, board: String) -> async_graphql::Result<bool> {
-        remove_source(ctx.data_unchecked::<AppState>(), kind, &board).await.extend()
+        remove_source(app_state(ctx), kind, &board).await.extend()
     }
 
     /// Fetches every board followed now (or the one named), one request at a time per API.
@@ -40,7 +40,7 @@ impl FeedMutation {
         kind: Option<FeedKind>,
         board: Option<String>,
     ) -> async_graphql::Result<Vec<FeedSource>> {
-        fetch_sources(ctx.data_unchecked::<AppState>(), kind, board).await.extend()
+        fetch_sources(app_state(ctx), kind, board).await.extend()
     }
 }
 

@@ -9,7 +9,7 @@ use super::catalog::Rejection;
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// The period pay is quoted in.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -141,13 +141,13 @@ impl RawMutation {
         ctx: &Context<'_>,
         postings: Vec<RawPostingInput>,
     ) -> async_graphql::Result<RawIngestReport> {
-        ingest_raw_postings(ctx.data_unchecked::<AppState>(), postings).await.extend()
+        ingest_raw_postings(app_state(ctx), postings).await.extend()
     }
 
     /// Runs the current rules again over the raw postings kept aside.
     #[graphql(guard = "AdminGuard")]
     async fn reclassify(&self, ctx: &Context<'_>) -> async_graphql::Result<ReclassifyReport> {
-        reclassify(ctx.data_unchecked::<AppState>()).await.extend()
+        reclassify(app_state(ctx)).await.extend()
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
 use crate::graphql::query::subscribers::Subscriber;
 use crate::rate_limit::RateLimiter;
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// What `subscribe` answers, the same whether or not the address was already known.
 #[derive(SimpleObject, Debug, Clone)]
@@ -65,7 +65,7 @@ impl SubscriptionMutation {
     /// Not rate limited: leaving must always work.
     #[graphql(complexity = "2 * DB_COST")]
     async fn unsubscribe(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<bool> {
-        let db = &ctx.data_unchecked::<AppState>().db;
+        let db = &app_state(ctx).db;
         subscriptions::unsubscribe(db, &token, Utc::now()).await.map_err(ApiError::from).extend()?;
         Ok(true)
     }
@@ -82,7 +82,7 @@ fn rate_limited<'a>(
     ctx: &Context<'a>,
     budget: impl FnOnce(&crate::rate_limit::RateLimits) -> &RateLimiter,
 ) -> ApiResult<&'a AppState> {
-    let state = ctx.data_unchecked::<AppState>();
+    let state = app_state(ctx);
     // A request without a client address shares one allowance rather than escape the limit.
     let ip = ctx.data_opt::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
     if budget(&state.rate_limits).allow(ip) { Ok(state) } else { Err(ApiError::RateLimited) }

@@ -8,7 +8,7 @@ use entity::{exchange_rate, role_rule};
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::types::{Role, load_role};
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// Whether a rule puts titles into its role or keeps them out.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -102,7 +102,7 @@ impl ClassificationQuery {
     /// The classification rules, of every role or of one.
     #[graphql(guard = "AdminGuard")]
     async fn role_rules(&self, ctx: &Context<'_>, role: Option<String>) -> async_graphql::Result<Vec<RoleRule>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let rules = jobs::rules::list(&state.db, role.as_deref()).await.map_err(ApiError::from).extend()?;
         Ok(rules.into_iter().map(RoleRule).collect())
     }
@@ -114,7 +114,7 @@ impl ClassificationQuery {
         ctx: &Context<'_>,
         search: Option<String>,
     ) -> async_graphql::Result<Vec<DictionarySkill>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let skills = jobs::dictionary::list(&state.db, search.as_deref()).await.map_err(ApiError::from).extend()?;
         Ok(skills.into_iter().map(DictionarySkill::from).collect())
     }
@@ -122,7 +122,7 @@ impl ClassificationQuery {
     /// The exchange rates set, by currency.
     #[graphql(guard = "AdminGuard")]
     async fn exchange_rates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExchangeRate>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let rates = jobs::exchange_rates::list(&state.db).await.map_err(ApiError::from).extend()?;
         Ok(rates.into_iter().map(ExchangeRate::from).collect())
     }
@@ -134,7 +134,7 @@ impl ClassificationQuery {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: i32,
     ) -> async_graphql::Result<Vec<UnclassifiedTitle>> {
-        unclassified_titles(ctx.data_unchecked::<AppState>(), first).await.extend()
+        unclassified_titles(app_state(ctx), first).await.extend()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
 use crate::graphql::scalars::{Date, optional_week};
 use crate::graphql::types::{Role, Snapshot};
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// One role of a comparison.
 #[derive(SimpleObject, Debug, Clone)]
@@ -69,7 +69,7 @@ impl CompareQuery {
         b: String,
         week: Option<Date>,
     ) -> async_graphql::Result<RoleComparison> {
-        compare_roles(&ctx.data_unchecked::<AppState>().db, &a, &b, week).await.extend()
+        compare_roles(&app_state(ctx).db, &a, &b, week).await.extend()
     }
 }
 

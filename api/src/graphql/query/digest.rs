@@ -9,7 +9,7 @@ use jobs::digest::DigestError;
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::scalars::{Date, optional_week};
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// One week's digest run, with its counts.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -93,7 +93,7 @@ impl DigestQuery {
         ctx: &Context<'_>,
         #[graphql(default = 10)] first: Option<i32>,
     ) -> async_graphql::Result<Vec<DigestRun>> {
-        let db = &ctx.data_unchecked::<AppState>().db;
+        let db = &app_state(ctx).db;
         let first = u64::try_from(first.unwrap_or(10)).unwrap_or(0);
         let runs = jobs::digest::list_runs(db, first).await.map_err(ApiError::from).extend()?;
         Ok(runs.into_iter().map(DigestRun::from).collect())
@@ -108,7 +108,7 @@ impl DigestQuery {
         week: Option<Date>,
         roles: Option<Vec<String>>,
     ) -> async_graphql::Result<DigestEmail> {
-        preview(ctx.data_unchecked::<AppState>(), week, roles.unwrap_or_default()).await.extend()
+        preview(app_state(ctx), week, roles.unwrap_or_default()).await.extend()
     }
 }
 

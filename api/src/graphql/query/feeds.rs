@@ -6,7 +6,7 @@ use entity::feed_source;
 
 use crate::auth::AdminGuard;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, app_state};
 
 /// A job-board API.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -100,7 +100,7 @@ impl FeedQuery {
     /// The job boards followed, with their last fetch.
     #[graphql(guard = "AdminGuard")]
     async fn sources(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FeedSource>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = app_state(ctx);
         let sources = jobs::feeds::sources::list(&state.db)
             .await
             .map_err(|e| async_graphql::ErrorExtensions::extend(&ApiError::from(e)))?;

@@ -5,10 +5,10 @@ use jobs::catalog;
 
 use crate::error::ApiResult;
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, RoleKey};
+use crate::graphql::loaders::{RoleKey, loader};
 use crate::graphql::scalars::{Date, optional_week};
 use crate::graphql::types::{Role, SkillShare};
-use crate::state::AppState;
+use crate::state::app_state;
 
 /// One role's part of the market.
 #[derive(SimpleObject, Debug, Clone)]
@@ -48,10 +48,9 @@ impl MarketQuery {
 }
 
 async fn market(ctx: &Context<'_>, week: Option<Date>) -> ApiResult<Market> {
-    let db = &ctx.data_unchecked::<AppState>().db;
+    let db = &app_state(ctx).db;
     let market = catalog::market(db, optional_week(week)?).await?;
-    let loader = ctx.data_unchecked::<AppLoader>();
-    let mut found = loader.load_many(market.roles.iter().map(|s| RoleKey(s.role_id))).await?;
+    let mut found = loader(ctx).load_many(market.roles.iter().map(|s| RoleKey(s.role_id))).await?;
     let roles = market
         .roles
         .into_iter()

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, ResultExt};
 use entity::posting;
-use jobs::postings::{self as service, PageRequest};
+use jobs::postings as service;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, RolePostingCountKey, RolePostingsKey, RoleSlugKey};
+use crate::graphql::loaders::{RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
@@ -73,7 +73,7 @@ async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(
     let role_id = match &filter.role {
         None => None,
         Some(slug) => {
-            let role = ctx.data_unchecked::<AppLoader>().load_one(RoleSlugKey(slug.clone())).await?;
+            let role = loader(ctx).load_one(RoleSlugKey(slug.clone())).await?;
             Some(role.ok_or_else(|| ApiError::NotFound(format!("no role has the slug \"{slug}\"")))?.id)
         }
     };
@@ -89,10 +89,6 @@ async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(
         open_in,
     };
     Ok((service, role_id))
-}
-
-fn page_request(page: Page) -> PageRequest {
-    PageRequest { first: page.first, after: page.after }
 }
 
 /// The connection of a page of rows fetched with one extra.
@@ -115,7 +111,7 @@ async fn find_postings(
 ) -> ApiResult<PostingConnection> {
     let page = Page::parse(first, after, "posting")?;
     let (filter, role_id) = service_filter(ctx, filter).await?;
-    let rows = service::page(&app_state(ctx).db, &filter, role_id, page_request(page)).await?;
+    let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into()).await?;
     Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
 
@@ -136,12 +132,12 @@ pub async fn role_postings(
         return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
     }
     let filter = Arc::new(filter);
-    let spec = Arc::new((filter.as_ref().clone(), page_request(page)));
+    let spec = Arc::new((filter.as_ref().clone(), page.into()));
     let rows = match &role.siblings {
         Some(siblings) => {
             siblings.postings(&app_state(ctx).db, &spec).await?.get(&role_id).cloned().unwrap_or_default()
         }
-        None => ctx.data_unchecked::<AppLoader>().load_one(RolePostingsKey(role_id, spec)).await?.unwrap_or_default(),
+        None => loader(ctx).load_one(RolePostingsKey(role_id, spec)).await?.unwrap_or_default(),
     };
     Ok(connection(rows, page, PostingTotal::RoleCount(RolePostingCountKey(role_id, filter))))
 }
@@ -160,13 +156,9 @@ impl PostingConnection {
             PostingTotal::Count(filter, role_id) => {
                 service::count(&app_state(ctx).db, filter, *role_id).await.map_err(ApiError::from).extend()?
             }
-            PostingTotal::RoleCount(key) => ctx
-                .data_unchecked::<AppLoader>()
-                .load_one(key.clone())
-                .await
-                .map_err(ApiError::from)
-                .extend()?
-                .unwrap_or(0),
+            PostingTotal::RoleCount(key) => {
+                loader(ctx).load_one(key.clone()).await.map_err(ApiError::from).extend()?.unwrap_or(0)
+            }
         };
         Ok(i32::try_from(count).unwrap_or(i32::MAX))
     }

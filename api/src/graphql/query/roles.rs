@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, Object, ResultExt};
-use entity::role;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 
 use super::postings::{PostingFilter, role_postings};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{AppLoader, LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey};
+use crate::graphql::loaders::{LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
@@ -45,11 +44,7 @@ impl RoleQuery {
 
 async fn list_roles(db: &DatabaseConnection, first: i32, after: Option<&str>) -> ApiResult<RoleConnection> {
     let page = Page::parse(first, after, "role")?;
-    let mut query = role::Entity::find().order_by_asc(role::Column::Id);
-    if let Some(after) = page.after {
-        query = query.filter(role::Column::Id.gt(after));
-    }
-    let mut rows = query.limit(page.first + 1).all(db).await?;
+    let mut rows = jobs::roles::page(db, page.into()).await?;
     let has_next = split_page(&mut rows, page);
     let known_total = known_total(page, has_next, rows.len());
     let siblings = Arc::new(SiblingRoles::new(rows.iter().map(|r| r.id).collect()));
@@ -74,7 +69,7 @@ impl RoleConnection {
         if let Some(known) = self.known_total {
             return Ok(known);
         }
-        let count = role::Entity::find().count(&app_state(ctx).db).await.map_err(ApiError::from).extend()?;
+        let count = jobs::roles::count(&app_state(ctx).db).await.map_err(ApiError::from).extend()?;
         Ok(i32::try_from(count).unwrap_or(i32::MAX))
     }
 }
@@ -111,10 +106,9 @@ impl Role {
 }
 
 async fn role_snapshot(ctx: &Context<'_>, role_id: i32, week: Option<Date>) -> ApiResult<Option<Snapshot>> {
-    let loader = ctx.data_unchecked::<AppLoader>();
     let found = match week {
-        Some(date) => loader.load_one(WeekSnapshotKey(role_id, date.week()?.monday())).await?,
-        None => loader.load_one(LatestSnapshotKey(role_id)).await?,
+        Some(date) => loader(ctx).load_one(WeekSnapshotKey(role_id, date.week()?.monday())).await?,
+        None => loader(ctx).load_one(LatestSnapshotKey(role_id)).await?,
     };
     Ok(found.map(Snapshot))
 }
@@ -126,8 +120,7 @@ async fn role_trend(ctx: &Context<'_>, role_id: i32, weeks: i32, until: Option<D
     let until = until
         .map(|d| jobs::Week::from_monday(d.0).map_err(|e| ApiError::BadUserInput(format!("until: {e}"))))
         .transpose()?;
-    let loader = ctx.data_unchecked::<AppLoader>();
     let key = TrendKey(role_id, weeks as usize, until.map(|w| w.monday()));
-    let snapshots = loader.load_one(key).await?.unwrap_or_default();
+    let snapshots = loader(ctx).load_one(key).await?.unwrap_or_default();
     Ok(jobs::figures::trend(&snapshots).into_iter().map(TrendPoint::from).collect())
 }

@@ -2,7 +2,8 @@
 
 use async_graphql::{ComplexObject, Context, Object, ResultExt, SimpleObject};
 use entity::subscriber;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use jobs::subscriptions::list;
+use sea_orm::DatabaseConnection;
 
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
@@ -23,7 +24,7 @@ pub struct Subscriber {
 
 impl From<subscriber::Model> for Subscriber {
     fn from(model: subscriber::Model) -> Self {
-        Self { roles: model.roles(), status: model.status.into(), email: model.email }
+        Self { roles: model.roles.into(), status: model.status.into(), email: model.email }
     }
 }
 
@@ -50,16 +51,9 @@ impl SubscriberConnection {
         if let Some(known) = self.known_total {
             return Ok(known);
         }
-        let count = matching(self.status).count(&app_state(ctx).db).await.map_err(ApiError::from).extend()?;
+        let status = self.status.map(entity::SubscriberStatus::from);
+        let count = list::count(&app_state(ctx).db, status).await.map_err(ApiError::from).extend()?;
         Ok(i32::try_from(count).unwrap_or(i32::MAX))
-    }
-}
-
-fn matching(status: Option<SubscriberStatus>) -> sea_orm::Select<subscriber::Entity> {
-    let all = subscriber::Entity::find();
-    match status {
-        Some(status) => all.filter(subscriber::Column::Status.eq(entity::SubscriberStatus::from(status))),
-        None => all,
     }
 }
 
@@ -90,11 +84,7 @@ async fn list_subscribers(
     after: Option<&str>,
 ) -> ApiResult<SubscriberConnection> {
     let page = Page::parse(first, after, "subscriber")?;
-    let mut query = matching(status).order_by_asc(subscriber::Column::Id);
-    if let Some(after) = page.after {
-        query = query.filter(subscriber::Column::Id.gt(after));
-    }
-    let mut rows = query.limit(page.first + 1).all(db).await?;
+    let mut rows = list::page(db, status.map(entity::SubscriberStatus::from), page.into()).await?;
     let has_next_page = split_page(&mut rows, page);
     let end_cursor = rows.last().map(|s| cursor("subscriber", s.id));
     Ok(SubscriberConnection {

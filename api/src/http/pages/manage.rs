@@ -105,7 +105,7 @@ async fn preferences_form(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let roles = match role_choices(&state.app.db, &subscriber.roles()).await {
+    let roles = match role_choices(&state.app.db, &subscriber.roles).await {
         Ok(roles) => roles,
         Err(e) => return internal(e),
     };

@@ -16,9 +16,8 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use entity::role;
 use jobs::subscriptions::SubscriptionError;
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use super::HttpState;
 use crate::client::ClientIp;
@@ -175,7 +174,7 @@ fn values(form: &[(String, String)], name: &str) -> Vec<String> {
 
 /// Every role as a checkbox, checked when in `checked`.
 async fn role_choices(db: &DatabaseConnection, checked: &[String]) -> Result<Vec<RoleChoice>, DbErr> {
-    let roles = role::Entity::find().order_by_asc(role::Column::Title).limit(MAX_LISTED_ROLES).all(db).await?;
+    let roles = jobs::roles::by_title(db, MAX_LISTED_ROLES).await?;
     Ok(roles
         .into_iter()
         .map(|r| RoleChoice { checked: checked.contains(&r.slug), slug: r.slug, title: r.title })

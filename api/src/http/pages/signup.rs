@@ -60,8 +60,7 @@ pub async fn confirm_page(State(state): State<HttpState>, request: Request) -> R
     match subscriptions::find_by_confirm_token(&state.app.db, &token, Utc::now()).await {
         Ok(subscriber) if subscriber.status == SubscriberStatus::Confirmed => subscribed(),
         Ok(subscriber) => {
-            let followed = subscriber.roles();
-            let roles = match role_choices(&state.app.db, &followed).await {
+            let roles = match role_choices(&state.app.db, &subscriber.roles).await {
                 Ok(roles) => roles.into_iter().filter(|r| r.checked).map(|r| r.title).collect(),
                 Err(e) => return internal(e),
             };
@@ -103,8 +102,7 @@ async fn expired(state: &HttpState, subscriber: entity::subscriber::Model) -> Re
     let notice = format!(
         "This confirmation link expired: links work for {CONFIRMATION_TTL_HOURS} hours. Ask for a new one below."
     );
-    let roles = subscriber.roles();
-    sign_up_form(state, StatusCode::GONE, subscriber.email, &roles, Some(notice), None).await
+    sign_up_form(state, StatusCode::GONE, subscriber.email, &subscriber.roles, Some(notice), None).await
 }
 
 async fn sign_up_form(
