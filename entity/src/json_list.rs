@@ -24,6 +24,12 @@ macro_rules! json_list {
             }
         }
 
+        impl FromIterator<$item> for $name {
+            fn from_iter<I: IntoIterator<Item = $item>>(items: I) -> Self {
+                Self(items.into_iter().collect())
+            }
+        }
+
         impl From<$name> for Vec<$item> {
             fn from(list: $name) -> Self {
                 list.0

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Days, Utc};
 use entity::Seniority;
+use entity::snapshot::Figures;
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::imported_snapshots::{self, SnapshotImport};
+use crate::imported_snapshots::{self, SnapshotImport, ranked_skills};
 use crate::ingest::{self, PostingInput, SalaryPeriod};
 use crate::roles::{self, RoleError, RoleInput};
 use crate::snapshots;
@@ -406,17 +407,30 @@ fn published() -> Vec<(RoleInput, SnapshotImport)> {
             },
             SnapshotImport {
                 role: "ai-ml-engineer".into(),
-                open_positions: 23_752,
-                salary_range_low: Some(93_000),
-                salary_range_high: Some(148_000),
-                median_salary: Some(120_000),
-                p75_salary: Some(218_000),
-                remote_pct: 7.0,
-                entry_pct: 11.0,
-                mid_pct: 71.0,
-                senior_pct: 18.0,
-                top_skills: strings(&["RAG", "AWS", "Rust", "Python", "Azure", "GCP", "Prompt Engineering", "OpenAI"]),
-                ..Default::default()
+                week: None,
+                figures: Figures {
+                    open_positions: 23_752,
+                    sample_size: 23_752,
+                    salary_range_low: Some(93_000),
+                    salary_range_high: Some(148_000),
+                    median_salary: Some(120_000),
+                    p75_salary: Some(218_000),
+                    remote_pct: 7.0,
+                    entry_pct: 11.0,
+                    mid_pct: 71.0,
+                    senior_pct: 18.0,
+                    top_skills: ranked_skills(strings(&[
+                        "RAG",
+                        "AWS",
+                        "Rust",
+                        "Python",
+                        "Azure",
+                        "GCP",
+                        "Prompt Engineering",
+                        "OpenAI",
+                    ])),
+                    ..Default::default()
+                },
             },
         ),
         (
@@ -428,26 +442,30 @@ fn published() -> Vec<(RoleInput, SnapshotImport)> {
             },
             SnapshotImport {
                 role: "ai-architect".into(),
-                open_positions: 138,
-                salary_range_low: Some(178_000),
-                salary_range_high: Some(267_000),
-                median_salary: Some(292_000),
-                p75_salary: Some(325_000),
-                remote_pct: 12.0,
-                entry_pct: 0.0,
-                mid_pct: 48.0,
-                senior_pct: 52.0,
-                top_skills: strings(&[
-                    "RAG",
-                    "Python",
-                    "GCP",
-                    "Azure",
-                    "AWS",
-                    "Rust",
-                    "Prompt Engineering",
-                    "LangChain",
-                ]),
-                ..Default::default()
+                week: None,
+                figures: Figures {
+                    sample_size: 138,
+                    open_positions: 138,
+                    salary_range_low: Some(178_000),
+                    salary_range_high: Some(267_000),
+                    median_salary: Some(292_000),
+                    p75_salary: Some(325_000),
+                    remote_pct: 12.0,
+                    entry_pct: 0.0,
+                    mid_pct: 48.0,
+                    senior_pct: 52.0,
+                    top_skills: ranked_skills(strings(&[
+                        "RAG",
+                        "Python",
+                        "GCP",
+                        "Azure",
+                        "AWS",
+                        "Rust",
+                        "Prompt Engineering",
+                        "LangChain",
+                    ])),
+                    ..Default::default()
+                },
             },
         ),
     ]

@@ -425,7 +425,7 @@ fn both_snapshot_engines_give_identical_figures_for_random_postings() {
             prop_assert_eq!(&rust, &database, "week {}", week);
             for (index, slug) in ROLES.iter().enumerate() {
                 let open = roles.iter().zip(&dates).filter(|(r, (posted, closed))| **r == index && week.is_open(*posted, *closed)).count();
-                let computed = rust.iter().find(|s| s.role_id == role_ids[index]).map_or(0, |s| s.open_positions as usize);
+                let computed = rust.iter().find(|s| s.role_id == role_ids[index]).map_or(0, |s| s.figures.open_positions as usize);
                 prop_assert_eq!(computed, open, "{} in week {}", slug, week);
             }
         }

@@ -22,38 +22,8 @@ pub mod totals;
 pub struct ComputedSnapshot {
     /// The role.
     pub role_id: i32,
-    /// Open postings.
-    pub open_positions: i32,
-    /// Open postings with a salary.
-    pub sample_size: i32,
-    /// Mean of minimums.
-    pub salary_range_low: Option<i32>,
-    /// Mean of maximums.
-    pub salary_range_high: Option<i32>,
-    /// Mean of midpoints.
-    pub average_salary: Option<i32>,
-    /// Percentiles of the midpoints.
-    pub p25_salary: Option<i32>,
-    /// Median of the midpoints.
-    pub median_salary: Option<i32>,
-    /// 75th percentile.
-    pub p75_salary: Option<i32>,
-    /// 90th percentile.
-    pub p90_salary: Option<i32>,
-    /// Share of remote postings.
-    pub remote_pct: f64,
-    /// Share of entry-level postings.
-    pub entry_pct: f64,
-    /// Share of mid-level postings.
-    pub mid_pct: f64,
-    /// Share of senior postings.
-    pub senior_pct: f64,
-    /// Ranked top skills.
-    pub top_skills: Vec<snapshot::SkillShare>,
-    /// Ranked top companies.
-    pub top_companies: Vec<snapshot::NameCount>,
-    /// Ranked top metros.
-    pub top_metros: Vec<snapshot::NameCount>,
+    /// Its figures.
+    pub figures: snapshot::Figures,
 }
 
 /// Which engine computes the figures. Both follow the rules of [`totals`]; they differ in
@@ -109,22 +79,7 @@ impl ComputedSnapshot {
     fn apply(self, model: &mut snapshot::ActiveModel, now: DateTime<Utc>) {
         model.role_id = Set(self.role_id);
         model.source = Set(SnapshotSource::Computed);
-        model.open_positions = Set(self.open_positions);
-        model.sample_size = Set(self.sample_size);
-        model.salary_range_low = Set(self.salary_range_low);
-        model.salary_range_high = Set(self.salary_range_high);
-        model.average_salary = Set(self.average_salary);
-        model.p25_salary = Set(self.p25_salary);
-        model.median_salary = Set(self.median_salary);
-        model.p75_salary = Set(self.p75_salary);
-        model.p90_salary = Set(self.p90_salary);
-        model.remote_pct = Set(self.remote_pct);
-        model.entry_pct = Set(self.entry_pct);
-        model.mid_pct = Set(self.mid_pct);
-        model.senior_pct = Set(self.senior_pct);
-        model.top_skills = Set(self.top_skills.into());
-        model.top_companies = Set(self.top_companies.into());
-        model.top_metros = Set(self.top_metros.into());
+        model.set_figures(self.figures);
         model.computed_at = Set(now);
     }
 }

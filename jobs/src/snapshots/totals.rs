@@ -155,13 +155,13 @@ impl RoleTotals {
             rank_by_count(items.into_iter().collect(), TOP_NAMES)
                 .into_iter()
                 .map(|(name, count)| snapshot::NameCount { name, count: count as i32 })
-                .collect()
+                .collect::<Vec<_>>()
+                .into()
         };
         // A skill deleted since the posting named it is not counted.
         let skills =
             self.skills.into_iter().filter_map(|(id, n)| skill_names.get(&id).map(|name| (name.clone(), n))).collect();
-        super::ComputedSnapshot {
-            role_id,
+        let figures = snapshot::Figures {
             open_positions: open as i32,
             sample_size: self.mid.count as i32,
             salary_range_low: salary(self.min.mean()),
@@ -185,7 +185,8 @@ impl RoleTotals {
                 .collect(),
             top_companies: names(self.companies),
             top_metros: names(self.metros),
-        }
+        };
+        super::ComputedSnapshot { role_id, figures }
     }
 }
 
@@ -210,7 +211,7 @@ mod tests {
         for seniority in [Seniority::Entry, Seniority::Mid, Seniority::Mid, Seniority::Senior] {
             totals.add_group(posting(seniority, None));
         }
-        let figures = totals.finish(1, None, &HashMap::new());
+        let figures = totals.finish(1, None, &HashMap::new()).figures;
         assert_eq!((figures.entry_pct, figures.mid_pct, figures.senior_pct), (25.0, 50.0, 25.0));
     }
 
@@ -220,7 +221,7 @@ mod tests {
         for mid in [Some(100.0), Some(200.0), Some(300.0), Some(400.0), None] {
             totals.add_group(posting(Seniority::Mid, mid));
         }
-        let figures = totals.finish(1, Percentiles::of_sorted(&[100.0, 200.0, 300.0, 400.0]), &HashMap::new());
+        let figures = totals.finish(1, Percentiles::of_sorted(&[100.0, 200.0, 300.0, 400.0]), &HashMap::new()).figures;
         assert_eq!((figures.sample_size, figures.average_salary, figures.median_salary), (4, None, None));
     }
 
@@ -232,7 +233,7 @@ mod tests {
         totals.add_skills("1,2", 1);
         totals.add_skills("2,3", 1);
         let names = HashMap::from([(1, "RAG".to_owned()), (2, "Python".to_owned())]);
-        let figures = totals.finish(1, None, &names);
+        let figures = totals.finish(1, None, &names).figures;
         let listed: Vec<(String, i32, f64)> =
             figures.top_skills.into_iter().map(|s| (s.skill, s.postings, s.pct)).collect();
         assert_eq!(listed, vec![("Python".to_owned(), 2, 100.0), ("RAG".to_owned(), 1, 50.0)]);

@@ -3,7 +3,8 @@
 use async_graphql::{Context, InputObject, Object, ResultExt, SimpleObject};
 use chrono::Utc;
 use jobs::Week;
-use jobs::imported_snapshots::SnapshotImport;
+use entity::snapshot::Figures;
+use jobs::imported_snapshots::{SnapshotImport, ranked_names, ranked_skills};
 use jobs::ingest::{self, IngestReport as Report, MAX_BATCH};
 use jobs::roles::RoleInput as RoleFields;
 
@@ -136,11 +137,11 @@ pub struct SnapshotInput {
     pub open_positions: i32,
     /// Salaries behind the figures (default: openPositions).
     pub sample_size: Option<i32>,
-    /// Mean of minimums.
+    /// Mean of the salary minimums.
     pub salary_range_low: Option<i32>,
-    /// Mean of maximums.
+    /// Mean of the salary maximums.
     pub salary_range_high: Option<i32>,
-    /// Mean salary.
+    /// Mean of the salary midpoints.
     pub average_salary: Option<i32>,
     /// 25th percentile.
     pub p25_salary: Option<i32>,
@@ -168,26 +169,27 @@ pub struct SnapshotInput {
 
 impl SnapshotInput {
     fn into_import(self) -> ApiResult<SnapshotImport> {
-        let opt = |v: Option<i32>| v.map(i64::from);
         Ok(SnapshotImport {
             week: Some(self.week.week()?),
             role: self.role,
-            open_positions: i64::from(self.open_positions),
-            sample_size: opt(self.sample_size),
-            salary_range_low: opt(self.salary_range_low),
-            salary_range_high: opt(self.salary_range_high),
-            average_salary: opt(self.average_salary),
-            p25_salary: opt(self.p25_salary),
-            median_salary: opt(self.median_salary),
-            p75_salary: opt(self.p75_salary),
-            p90_salary: opt(self.p90_salary),
-            remote_pct: self.remote_pct,
-            entry_pct: self.entry_pct,
-            mid_pct: self.mid_pct,
-            senior_pct: self.senior_pct,
-            top_skills: self.top_skills,
-            top_companies: self.top_companies.unwrap_or_default(),
-            top_metros: self.top_metros.unwrap_or_default(),
+            figures: Figures {
+                open_positions: self.open_positions,
+                sample_size: self.sample_size.unwrap_or(self.open_positions),
+                salary_range_low: self.salary_range_low,
+                salary_range_high: self.salary_range_high,
+                average_salary: self.average_salary,
+                p25_salary: self.p25_salary,
+                median_salary: self.median_salary,
+                p75_salary: self.p75_salary,
+                p90_salary: self.p90_salary,
+                remote_pct: self.remote_pct,
+                entry_pct: self.entry_pct,
+                mid_pct: self.mid_pct,
+                senior_pct: self.senior_pct,
+                top_skills: ranked_skills(self.top_skills),
+                top_companies: ranked_names(self.top_companies.unwrap_or_default()),
+                top_metros: ranked_names(self.top_metros.unwrap_or_default()),
+            },
         })
     }
 }

@@ -74,11 +74,11 @@ pub struct Figures {
     pub open_positions: i64,
     /// Postings with a salary.
     pub sample_size: i64,
-    /// Mean of minimums.
+    /// Mean of the salary minimums.
     pub salary_range_low: Option<i32>,
-    /// Mean of maximums.
+    /// Mean of the salary maximums.
     pub salary_range_high: Option<i32>,
-    /// Mean of midpoints.
+    /// Mean of the salary midpoints.
     pub average_salary: Option<i32>,
     /// 25th percentile.
     pub p25_salary: Option<i32>,
