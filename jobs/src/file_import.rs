@@ -9,7 +9,8 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::ingest::{self, PostingInput, Rejection, SalaryPeriod};
+use crate::Date;
+use crate::ingest::{self, PostingInput, Rejection, SalaryPeriod, Seniority};
 
 /// The file formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,10 +97,11 @@ impl CsvColumns {
                 .map(|v| v.parse::<i64>().map_err(|_| format!("{name}: \"{v}\" is not a whole number")))
                 .transpose()
         };
-        let date = |name: &str| -> Result<Option<NaiveDate>, String> {
+        let date = |name: &str| -> Result<Option<Date>, String> {
             get(name)
                 .map(|v| {
                     NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(Date)
                         .map_err(|_| format!("{name}: \"{v}\" is not a date (YYYY-MM-DD)"))
                 })
                 .transpose()
@@ -110,9 +112,9 @@ impl CsvColumns {
             other => return Err(format!("remote: \"{}\" is not true or false", other.unwrap_or(""))),
         };
         let seniority = match get("seniority").map(str::to_ascii_uppercase).as_deref() {
-            Some("ENTRY") => entity::Seniority::Entry,
-            Some("MID") => entity::Seniority::Mid,
-            Some("SENIOR") => entity::Seniority::Senior,
+            Some("ENTRY") => Seniority::Entry,
+            Some("MID") => Seniority::Mid,
+            Some("SENIOR") => Seniority::Senior,
             other => return Err(format!("seniority: \"{}\" is not ENTRY, MID or SENIOR", other.unwrap_or(""))),
         };
         let salary_period = match get("salaryPeriod").map(str::to_ascii_uppercase).as_deref() {
@@ -132,8 +134,8 @@ impl CsvColumns {
             seniority,
             salary_min: number("salaryMin")?,
             salary_max: number("salaryMax")?,
-            currency: get("currency").unwrap_or("USD").to_owned(),
-            salary_period,
+            currency: get("currency").map(str::to_owned),
+            salary_period: Some(salary_period),
             skills: get("skills")
                 .map(|s| s.split(';').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
                 .unwrap_or_default(),
