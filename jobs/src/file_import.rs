@@ -3,20 +3,24 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::ingest::{self, PostingInput, Rejection, SalaryPeriod};
+use crate::ingest::{self, PostingInput, Rejection};
+
+mod csv_row;
+pub(crate) mod rows;
 
 /// The file formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One JSON object per line with the `PostingInput` field names.
     JsonLines,
-    /// A header row with the `PostingInput` field names; skills separated by `;`.
+    /// A header row with the `PostingInput` field names; skills separated by `;`; an empty
+    /// cell for an absent field.
     Csv,
 }
 
@@ -57,121 +61,18 @@ pub enum ImportError {
     Db(#[from] DbErr),
 }
 
-type Parsed = Result<PostingInput, String>;
+/// Rows as read from a file: each with its line number (1-based, as an editor shows them),
+/// parsed or refused with a reason.
+pub(crate) type RowsOf<T> = Box<dyn Iterator<Item = (usize, Result<T, String>)> + Send>;
 
-fn parse_json_line(line: &str) -> Parsed {
-    serde_json::from_str::<PostingInput>(line).map_err(|e| format!("not a posting: {e}"))
-}
-
+/// The columns a CSV file of postings must have: the fields without a default.
 const REQUIRED_COLUMNS: &[&str] =
     &["source", "externalId", "role", "title", "company", "remote", "seniority", "postedAt"];
 
-struct CsvColumns {
-    names: Vec<String>,
-}
-
-impl CsvColumns {
-    fn new(header: &csv::StringRecord) -> Result<Self, ImportError> {
-        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
-        if missing.is_empty() {
-            Ok(Self { names })
-        } else {
-            Err(ImportError::Header(format!("CSV header lacks the columns: {}", missing.join(", "))))
-        }
-    }
-
-    fn parse(&self, record: &csv::StringRecord) -> Parsed {
-        let get = |name: &str| -> Option<&str> {
-            self.names
-                .iter()
-                .position(|n| n == name)
-                .and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        };
-        let text = |name: &str| get(name).unwrap_or_default().to_owned();
-        let number = |name: &str| -> Result<Option<i64>, String> {
-            get(name)
-                .map(|v| v.parse::<i64>().map_err(|_| format!("{name}: \"{v}\" is not a whole number")))
-                .transpose()
-        };
-        let date = |name: &str| -> Result<Option<NaiveDate>, String> {
-            get(name)
-                .map(|v| {
-                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                        .map_err(|_| format!("{name}: \"{v}\" is not a date (YYYY-MM-DD)"))
-                })
-                .transpose()
-        };
-        let remote = match get("remote").map(str::to_ascii_lowercase).as_deref() {
-            Some("true" | "1" | "yes") => true,
-            Some("false" | "0" | "no") => false,
-            other => return Err(format!("remote: \"{}\" is not true or false", other.unwrap_or(""))),
-        };
-        let seniority = match get("seniority").map(str::to_ascii_uppercase).as_deref() {
-            Some("ENTRY") => entity::Seniority::Entry,
-            Some("MID") => entity::Seniority::Mid,
-            Some("SENIOR") => entity::Seniority::Senior,
-            other => return Err(format!("seniority: \"{}\" is not ENTRY, MID or SENIOR", other.unwrap_or(""))),
-        };
-        let salary_period = match get("salaryPeriod").map(str::to_ascii_uppercase).as_deref() {
-            None | Some("YEAR") => SalaryPeriod::Year,
-            Some("MONTH") => SalaryPeriod::Month,
-            Some("HOUR") => SalaryPeriod::Hour,
-            Some(other) => return Err(format!("salaryPeriod: \"{other}\" is not YEAR, MONTH or HOUR")),
-        };
-        Ok(PostingInput {
-            source: text("source"),
-            external_id: text("externalId"),
-            role: text("role"),
-            title: text("title"),
-            company: text("company"),
-            metro: get("metro").map(str::to_owned),
-            remote,
-            seniority,
-            salary_min: number("salaryMin")?,
-            salary_max: number("salaryMax")?,
-            currency: get("currency").unwrap_or("USD").to_owned(),
-            salary_period,
-            skills: get("skills")
-                .map(|s| s.split(';').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
-                .unwrap_or_default(),
-            posted_at: date("postedAt")?.ok_or("postedAt is required")?,
-            closed_at: date("closedAt")?,
-            url: get("url").map(str::to_owned),
-            rule_id: None,
-        })
-    }
-}
-
-/// Reads rows one by one with their line numbers (1-based, as an editor shows them).
-/// Rows as read from a file: each with its line number, parsed or refused with a reason.
-pub(crate) type RowsOf<T> = Box<dyn Iterator<Item = (usize, Result<T, String>)> + Send>;
-
-type Rows = RowsOf<PostingInput>;
-
-fn rows(reader: Box<dyn Read + Send>, format: Format) -> Result<Rows, ImportError> {
+fn posting_rows(reader: impl Read + Send + 'static, format: Format) -> Result<RowsOf<PostingInput>, ImportError> {
     match format {
-        Format::JsonLines => {
-            Ok(Box::new(BufReader::new(reader).lines().enumerate().filter_map(|(i, line)| match line {
-                Ok(l) if l.trim().is_empty() => None,
-                Ok(l) => Some((i + 1, parse_json_line(&l))),
-                Err(e) => Some((i + 1, Err(format!("unreadable line: {e}")))),
-            })))
-        }
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-            let header = reader.headers().map_err(|e| ImportError::Header(format!("CSV header: {e}")))?.clone();
-            let columns = CsvColumns::new(&header)?;
-            Ok(Box::new(reader.into_records().map(move |record| match record {
-                Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line() as usize);
-                    (line, columns.parse(&r))
-                }
-                Err(e) => (e.position().map_or(0, |p| p.line() as usize), Err(format!("malformed CSV row: {e}"))),
-            })))
-        }
+        Format::JsonLines => Ok(rows::json_lines(reader, "posting")),
+        Format::Csv => rows::csv_rows(reader, REQUIRED_COLUMNS, "posting"),
     }
 }
 
@@ -205,7 +106,7 @@ pub async fn import_file(
     mut on_batch: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
-    let rows = rows(Box::new(file), format)?;
+    let rows = posting_rows(file, format)?;
     let (mut batches, reader) = spawn_reader(rows, IMPORT_BATCH);
     let mut summary = ImportSummary::default();
     while let Some(batch) = batches.recv().await {

@@ -5,14 +5,17 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use entity::{Seniority, role, skill};
+use entity::{role, skill};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
 mod copy;
+mod input;
 mod sqlite;
+
+pub use input::{PostingInput, SalaryPeriod, Seniority};
 
 /// Most rows one `ingestPostings` call takes.
 pub const MAX_BATCH: usize = 10_000;
@@ -29,83 +32,6 @@ const INSERT_CHUNK: usize = 1_000;
 /// Values per `IN (…)` list.
 const LOOKUP_CHUNK: usize = 900;
 
-/// The period a salary is quoted in; ingest turns it into dollars a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum SalaryPeriod {
-    /// Per year (×1).
-    #[default]
-    Year,
-    /// Per month (×12).
-    Month,
-    /// Per hour (×2080).
-    Hour,
-}
-
-impl SalaryPeriod {
-    /// How many of this period make a year.
-    pub fn per_year(self) -> i64 {
-        match self {
-            Self::Year => 1,
-            Self::Month => 12,
-            Self::Hour => 2080,
-        }
-    }
-}
-
-/// One posting as submitted, before validation (field names as in `PostingInput`).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostingInput {
-    /// Where it was found (e.g. a job board).
-    pub source: String,
-    /// Its id at the source.
-    pub external_id: String,
-    /// Role slug.
-    pub role: String,
-    /// Posting title.
-    pub title: String,
-    /// Hiring company.
-    pub company: String,
-    /// Metro area.
-    #[serde(default)]
-    pub metro: Option<String>,
-    /// Remote-friendly.
-    pub remote: bool,
-    /// Seniority.
-    pub seniority: Seniority,
-    /// Lower salary bound in `currency` per `salary_period`.
-    #[serde(default)]
-    pub salary_min: Option<i64>,
-    /// Upper salary bound.
-    #[serde(default)]
-    pub salary_max: Option<i64>,
-    /// ISO currency; only USD is accepted for now.
-    #[serde(default = "usd")]
-    pub currency: String,
-    /// Period of the bounds.
-    #[serde(default)]
-    pub salary_period: SalaryPeriod,
-    /// Skills named.
-    #[serde(default)]
-    pub skills: Vec<String>,
-    /// Date posted.
-    pub posted_at: NaiveDate,
-    /// Date closed, if it has.
-    #[serde(default)]
-    pub closed_at: Option<NaiveDate>,
-    /// The advert's address.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// The role rule that classified it (raw ingest); `None` when the role was given.
-    #[serde(skip)]
-    pub rule_id: Option<i32>,
-}
-
-fn usd() -> String {
-    "USD".to_owned()
-}
-
 /// A posting that passed every rule: salaries in whole USD a year, skills deduplicated.
 #[derive(Debug, Clone)]
 pub struct ValidPosting {
@@ -116,7 +42,7 @@ pub struct ValidPosting {
     company: String,
     metro: Option<String>,
     remote: bool,
-    seniority: Seniority,
+    seniority: entity::Seniority,
     salary_min: Option<i32>,
     salary_max: Option<i32>,
     skills: Vec<String>,
@@ -194,11 +120,14 @@ pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<Val
         Some(m) => text("metro", m, false, MAX_TEXT_LEN)?,
         None => None,
     };
-    if !input.currency.trim().eq_ignore_ascii_case("USD") {
-        return Err(format!("currency \"{}\" is not supported: only USD", input.currency));
+    if let Some(currency) = &input.currency
+        && !currency.trim().eq_ignore_ascii_case("USD")
+    {
+        return Err(format!("currency \"{currency}\" is not supported: only USD"));
     }
-    let salary_min = yearly("salaryMin", input.salary_min, input.salary_period)?;
-    let salary_max = yearly("salaryMax", input.salary_max, input.salary_period)?;
+    let period = input.salary_period.unwrap_or_default();
+    let salary_min = yearly("salaryMin", input.salary_min, period)?;
+    let salary_max = yearly("salaryMax", input.salary_max, period)?;
     if let (Some(lo), Some(hi)) = (salary_min, salary_max)
         && lo > hi
     {
@@ -242,12 +171,12 @@ pub fn validate(input: PostingInput, roles: &HashMap<String, i32>) -> Result<Val
         company,
         metro,
         remote: input.remote,
-        seniority: input.seniority,
+        seniority: input.seniority.into(),
         salary_min,
         salary_max,
         skills,
-        posted_at: input.posted_at,
-        closed_at: input.closed_at,
+        posted_at: input.posted_at.0,
+        closed_at: input.closed_at.map(|d| d.0),
         url,
         rule_id: input.rule_id,
     })
@@ -411,14 +340,18 @@ mod tests {
             seniority: Seniority::Mid,
             salary_min: Some(100_000),
             salary_max: Some(150_000),
-            currency: "USD".into(),
-            salary_period: SalaryPeriod::Year,
+            currency: Some("USD".into()),
+            salary_period: Some(SalaryPeriod::Year),
             skills: vec!["RAG".into(), " rag ".into(), "Python".into()],
-            posted_at: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+            posted_at: day(2),
             closed_at: None,
             url: None,
             rule_id: None,
         }
+    }
+
+    fn day(day: u32) -> crate::Date {
+        crate::Date(NaiveDate::from_ymd_opt(2026, 11, day).expect("date"))
     }
 
     fn roles() -> HashMap<String, i32> {
@@ -437,13 +370,13 @@ mod tests {
         assert_eq!(valid.role_id, 7);
         assert_eq!(valid.skills, vec!["RAG".to_owned(), "Python".to_owned()]);
         let mut monthly = row();
-        monthly.salary_period = SalaryPeriod::Month;
+        monthly.salary_period = Some(SalaryPeriod::Month);
         monthly.salary_min = Some(10_000);
         monthly.salary_max = Some(12_000);
         let valid = validate(monthly, &roles()).expect("valid");
         assert_eq!((valid.salary_min, valid.salary_max), (Some(120_000), Some(144_000)));
         let mut hourly = row();
-        hourly.salary_period = SalaryPeriod::Hour;
+        hourly.salary_period = Some(SalaryPeriod::Hour);
         hourly.salary_min = Some(50);
         hourly.salary_max = None;
         assert_eq!(validate(hourly, &roles()).expect("valid").salary_min, Some(104_000));
@@ -460,16 +393,13 @@ mod tests {
             reason(|r| {
                 r.salary_min = None;
                 r.salary_max = Some(5_000);
-                r.salary_period = SalaryPeriod::Hour;
+                r.salary_period = Some(SalaryPeriod::Hour);
             }),
             "salaryMax must be below $10,000,000 a year, got 10400000 a year"
         );
         assert_eq!(reason(|r| r.salary_min = Some(200_000)), "salaryMin (200000) must not exceed salaryMax (150000)");
-        assert_eq!(reason(|r| r.currency = "EUR".into()), "currency \"EUR\" is not supported: only USD");
-        assert_eq!(
-            reason(|r| r.closed_at = NaiveDate::from_ymd_opt(2026, 11, 1)),
-            "closedAt (2026-11-01) is before postedAt (2026-11-02)"
-        );
+        assert_eq!(reason(|r| r.currency = Some("EUR".into())), "currency \"EUR\" is not supported: only USD");
+        assert_eq!(reason(|r| r.closed_at = Some(day(1))), "closedAt (2026-11-01) is before postedAt (2026-11-02)");
         assert_eq!(reason(|r| r.skills = (0..51).map(|i| format!("s{i}")).collect()), "at most 50 skills, got 51");
         assert_eq!(
             reason(|r| r.skills = vec!["k".repeat(65)]),

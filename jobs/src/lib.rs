@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod classify;
 pub mod data_version;
+pub mod date;
 pub mod demo;
 pub mod dictionary;
 pub mod digest;
@@ -15,6 +16,7 @@ pub mod figures;
 pub mod file_import;
 pub mod imported_snapshots;
 pub mod ingest;
+mod input_values;
 pub mod keyset;
 pub mod mail;
 pub mod postings;
@@ -31,4 +33,5 @@ pub mod subscriptions;
 pub mod tokens;
 pub mod week;
 
+pub use date::Date;
 pub use week::Week;

@@ -114,6 +114,26 @@ async fn more_than_ten_thousand_postings_in_one_call_are_refused() {
 }
 
 #[tokio::test]
+async fn a_salary_past_32_bits_is_an_error_of_the_request_as_for_any_int() {
+    let app = TestApp::spawn().await;
+    fixtures::create_role(&app, "llm-engineer", "LLM Engineer").await;
+    let rows = vec![posting("big", "llm-engineer", json!({ "salaryMin": 3_000_000_000_i64 }))];
+    let response = app
+        .gql_as_admin(
+            "mutation($p: [PostingInput!]!) { ingestPostings(postings: $p) { inserted } }",
+            json!({ "p": rows }),
+        )
+        .await;
+    assert!(response["data"].is_null(), "{response}");
+    assert_eq!(error_code(&response), Some("BAD_USER_INPUT"));
+    assert_eq!(
+        response["errors"][0]["message"],
+        "Failed to parse \"Int\": Only integers from -2147483648 to 2147483647 are accepted. \
+         (occurred while parsing \"PostingInput\") (occurred while parsing \"[PostingInput!]\")"
+    );
+}
+
+#[tokio::test]
 async fn imported_snapshots_are_validated() {
     let app = TestApp::spawn().await;
     fixtures::create_role(&app, "ai-architect", "AI Architect").await;

@@ -409,7 +409,7 @@ fn both_snapshot_engines_give_identical_figures_for_random_postings() {
                 (role, serde_json::from_value(posting).expect("a posting input"))
             })
             .unzip();
-        let dates: Vec<_> = rows.iter().map(|p| (p.posted_at, p.closed_at)).collect();
+        let dates: Vec<_> = rows.iter().map(|p| (p.posted_at.0, p.closed_at.map(|d| d.0))).collect();
         runtime.block_on(async {
             for table in ["posting_skill", "posting", "skill_alias", "skill"] {
                 db.execute_unprepared(&format!("DELETE FROM {table}")).await.expect("clear");

@@ -88,7 +88,7 @@ async fn import_reads_csv_and_json_lines_and_lists_rejected_lines() {
     let out = run.both();
     assert_eq!(run.code, REFUSED_SOME, "{out}");
     assert!(out.contains("0 inserted, 1 updated, 2 rejected"), "{out}");
-    assert!(out.contains("line 2: not a posting"), "{out}");
+    assert!(out.contains("line 2: source: invalid type: integer `1`, expected a string"), "{out}");
     assert!(out.contains("line 4 (j2): closedAt (2026-11-01) is before postedAt (2026-11-02)"), "{out}");
     let stored =
         app.gql(r#"{ postings { totalCount nodes { externalId title salaryMin salaryMax } } }"#, json!({})).await;

@@ -416,8 +416,8 @@ async fn import_raw_reads_csv_and_json_lines() {
     let (status, out) = import_raw(&app, &csv);
     assert_eq!(status, Some(3), "rows were refused, the rest stored: {out}");
     assert!(out.contains("1 inserted, 0 updated, 1 unclassified, 2 rejected"), "{out}");
-    assert!(out.contains("line 4: not a raw posting"), "{out}");
-    assert!(out.contains("line 5: not a raw posting"), "{out}");
+    assert!(out.contains("line 4: payMin: \"abc\" is not a number"), "{out}");
+    assert!(out.contains("line 5: remote: \"maybe\" is not true or false"), "{out}");
 
     let jsonl = dir.join("raw.jsonl");
     let row = json!({ "source": "careers", "externalId": "j1", "title": "Machine Learning Engineer", "company": "Beta", "payText": "£50,000" });

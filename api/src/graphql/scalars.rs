@@ -1,35 +1,19 @@
-//! The contract's scalars.
+//! The contract's scalars: `Date` is declared with the inputs that take it (jobs, feature
+//! `graphql`); here, what the API makes of a date that names a week.
 
-use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+pub use jobs::Date;
 use jobs::Week;
 
 use crate::error::ApiError;
 
-/// A calendar date, `"2026-11-23"`; a week is named by its Monday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Date(pub NaiveDate);
-
-#[Scalar(name = "Date")]
-impl ScalarType for Date {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Date).map_err(|_| {
-                InputValueError::custom(format!("\"{s}\" is not a date: expected YYYY-MM-DD"))
-                    .with_extension("code", "BAD_USER_INPUT")
-            }),
-            _ => Err(InputValueError::expected_type(value).with_extension("code", "BAD_USER_INPUT")),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
-    }
+/// A date given where a week is asked for.
+pub trait NamesAWeek {
+    /// The week this date names; an error unless it is a Monday.
+    fn week(self) -> Result<Week, ApiError>;
 }
 
-impl Date {
-    /// The week this date names; an error unless it is a Monday.
-    pub fn week(self) -> Result<Week, ApiError> {
+impl NamesAWeek for Date {
+    fn week(self) -> Result<Week, ApiError> {
         Ok(Week::from_monday(self.0)?)
     }
 }

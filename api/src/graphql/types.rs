@@ -9,29 +9,8 @@ use super::loaders::{PostingSkillsKey, RoleKey, SiblingRoles, loader};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 
-/// Seniority of a posting.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "entity::Seniority")]
-pub enum Seniority {
-    /// Entry level.
-    Entry,
-    /// Mid level.
-    Mid,
-    /// Senior level.
-    Senior,
-}
-
-/// The period a salary is quoted in.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "jobs::ingest::SalaryPeriod")]
-pub enum SalaryPeriod {
-    /// Per year.
-    Year,
-    /// Per month (×12).
-    Month,
-    /// Per hour (×2080).
-    Hour,
-}
+/// Seniority of a posting (an input and an output of the contract, declared with the inputs).
+pub use jobs::ingest::Seniority;
 
 /// Where a snapshot's figures come from.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]

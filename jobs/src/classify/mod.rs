@@ -17,7 +17,8 @@ use chrono::NaiveDate;
 use entity::{exchange_rate, role, role_rule, skill, skill_alias};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
 
-use crate::ingest::{self, PostingInput, SalaryPeriod};
+use crate::Date;
+use crate::ingest::{self, PostingInput, Seniority};
 use crate::raw::RawPosting;
 use pay::{QuotedPay, Rates};
 use skills::SkillDictionary;
@@ -126,13 +127,14 @@ impl Classifier {
             company: raw.company.clone(),
             metro: remote::metro(location),
             remote: false,
-            seniority: entity::Seniority::Mid,
+            seniority: Seniority::Mid,
             salary_min: salary.min,
             salary_max: salary.max,
-            currency: "USD".to_owned(),
-            salary_period: SalaryPeriod::Year,
+            // `salary` is in US dollars a year: the defaults.
+            currency: None,
+            salary_period: None,
             skills: Vec::new(),
-            posted_at: raw.posted_at.unwrap_or(today),
+            posted_at: raw.posted_at.unwrap_or(Date(today)),
             closed_at: raw.closed_at,
             url: raw.url.clone(),
             rule_id: None,
@@ -147,7 +149,7 @@ impl Classifier {
         posting.role = slug;
         posting.rule_id = Some(class.rule_id);
         posting.remote = remote::remote(raw.remote, location, &plain);
-        posting.seniority = seniority::seniority(&raw.title, &plain);
+        posting.seniority = seniority::seniority(&raw.title, &plain).into();
         posting.skills = self.skills_in(&raw.title, &plain, &raw.company);
         Ok(Outcome::Posting(Box::new(posting)))
     }

@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
+use crate::input_values::{self, Kind};
+
 /// Least plausible yearly pay.
 pub const MIN_YEARLY: f64 = 10_000.0;
 /// Most plausible yearly pay.
 pub const MAX_YEARLY: f64 = 2_000_000.0;
 
 /// The period pay is quoted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PayPeriod {
-    /// A year (×1).
+    /// A year.
     #[default]
     Year,
     /// A month (×12).
@@ -23,6 +26,27 @@ pub enum PayPeriod {
     Day,
     /// A working hour (×2,080).
     Hour,
+}
+
+impl Kind for PayPeriod {
+    const WHAT: &'static str = "YEAR, MONTH, WEEK, DAY or HOUR";
+
+    fn from_text(text: &str) -> Option<Self> {
+        match text {
+            "YEAR" => Some(Self::Year),
+            "MONTH" => Some(Self::Month),
+            "WEEK" => Some(Self::Week),
+            "DAY" => Some(Self::Day),
+            "HOUR" => Some(Self::Hour),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PayPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        input_values::read(deserializer)
+    }
 }
 
 impl PayPeriod {

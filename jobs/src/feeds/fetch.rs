@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::{Feeds, parse_board, sources};
+use crate::Date;
 use crate::classify::Classifier;
 use crate::raw::{self, RawPosting};
 
@@ -153,7 +154,7 @@ async fn fetch_and_store(
     for row in &mut rows {
         // A posting keeps the date it was first posted, whatever the board says later.
         if let Some((Some(posted), _)) = known.get(&row.external_id) {
-            row.posted_at = Some(*posted);
+            row.posted_at = Some(Date(*posted));
         }
     }
     let seen: HashSet<String> = rows.iter().map(|r| r.external_id.clone()).collect();

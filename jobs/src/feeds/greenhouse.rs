@@ -2,10 +2,11 @@
 //! answers `{"jobs": [...], "meta": {"total": N}}`; `content` is HTML escaped as entities,
 //! pay is `pay_input_ranges` in cents.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use serde::Deserialize;
 
 use super::BoardError;
+use crate::Date;
 use crate::classify::pay::PayPeriod;
 use crate::raw::RawPosting;
 
@@ -54,8 +55,8 @@ struct PayRange {
 }
 
 /// The date of an RFC 3339 timestamp, as written (its own offset).
-pub fn date_of(timestamp: Option<&str>) -> Option<NaiveDate> {
-    DateTime::parse_from_rfc3339(timestamp?).ok().map(|t| t.date_naive())
+pub fn date_of(timestamp: Option<&str>) -> Option<Date> {
+    DateTime::parse_from_rfc3339(timestamp?).ok().map(|t| Date(t.date_naive()))
 }
 
 /// The board's postings; a response that says it holds more jobs than it lists is incomplete.

@@ -6,6 +6,7 @@ use chrono::DateTime;
 use serde::Deserialize;
 
 use super::BoardError;
+use crate::Date;
 use crate::classify::pay::PayPeriod;
 use crate::raw::RawPosting;
 
@@ -102,7 +103,7 @@ pub fn parse(body: &[u8], board: &str, source: &str) -> Result<Vec<RawPosting>, 
                     Some("hybrid" | "on-site" | "onsite") => Some(false),
                     _ => None,
                 },
-                posted_at: p.created_at.and_then(DateTime::from_timestamp_millis).map(|t| t.date_naive()),
+                posted_at: p.created_at.and_then(DateTime::from_timestamp_millis).map(|t| Date(t.date_naive())),
                 url: p.hosted_url,
                 ..Default::default()
             }

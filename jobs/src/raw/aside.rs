@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::RawPosting;
+use crate::Date;
 use crate::sql::{self, KeyedTable, statement};
 
 /// Keys per statement.
@@ -40,7 +41,7 @@ pub async fn keep(db: &impl ConnectionTrait, rows: Vec<(RawPosting, String)>, no
             title_key: Set(title_key.chars().take(crate::ingest::MAX_TEXT_LEN).collect()),
             company: Set(row.company.trim().chars().take(crate::ingest::MAX_TEXT_LEN).collect()),
             raw: Set(serde_json::to_string(row).unwrap_or_default()),
-            closed_at: Set(row.closed_at),
+            closed_at: Set(row.closed_at.map(|d| d.0)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -90,7 +91,7 @@ pub async fn page(db: &impl ConnectionTrait, after_id: i32, limit: u64) -> Resul
                 company: r.company.clone(),
                 ..Default::default()
             });
-            raw.closed_at = r.closed_at;
+            raw.closed_at = r.closed_at.map(Date);
             (r.id, raw)
         })
         .collect())

@@ -2,7 +2,6 @@
 //! `RawPostingInput` field names), streamed in batches; rejections carry line numbers.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -11,37 +10,11 @@ use sea_orm::DatabaseConnection;
 use super::{MAX_BATCH, RawPosting, ingest_raw};
 use crate::classify::Classifier;
 use crate::file_import::{
-    Format, ImportError, ImportSummary, RejectionLog, RowsOf, finish_reader, record_refused, spawn_reader,
+    Format, ImportError, ImportSummary, RejectionLog, RowsOf, finish_reader, record_refused, rows, spawn_reader,
 };
 
-type Parsed = Result<RawPosting, String>;
-
+/// The columns a CSV file of raw postings must have: the fields without a default.
 const REQUIRED_COLUMNS: &[&str] = &["source", "externalId", "title", "company"];
-
-fn json_rows(file: File) -> impl Iterator<Item = (usize, Parsed)> {
-    BufReader::new(file).lines().enumerate().filter_map(|(i, line)| match line {
-        Ok(l) if l.trim().is_empty() => None,
-        Ok(l) => Some((i + 1, serde_json::from_str::<RawPosting>(&l).map_err(|e| format!("not a raw posting: {e}")))),
-        Err(e) => Some((i + 1, Err(format!("unreadable line: {e}")))),
-    })
-}
-
-fn csv_rows(file: File) -> Result<RowsOf<RawPosting>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let header = reader.headers().map_err(|e| ImportError::Header(format!("CSV header: {e}")))?.clone();
-    let missing: Vec<&str> =
-        REQUIRED_COLUMNS.iter().copied().filter(|c| !header.iter().any(|h| h.trim() == *c)).collect();
-    if !missing.is_empty() {
-        return Err(ImportError::Header(format!("CSV header lacks the columns: {}", missing.join(", "))));
-    }
-    Ok(Box::new(reader.into_records().map(move |record| match record {
-        Ok(r) => {
-            let line = r.position().map_or(0, |p| p.line() as usize);
-            (line, r.deserialize::<RawPosting>(Some(&header)).map_err(|e| format!("not a raw posting: {e}")))
-        }
-        Err(e) => (e.position().map_or(0, |p| p.line() as usize), Err(format!("malformed CSV row: {e}"))),
-    })))
-}
 
 /// Imports a file of raw postings in batches; refused rows go to `rejections` in line order
 /// as they are found (as for [`crate::file_import::import_file`]), and `on_batch` gets the running
@@ -56,8 +29,8 @@ pub async fn import_raw_file(
 ) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
     let rows: RowsOf<RawPosting> = match format {
-        Format::JsonLines => Box::new(json_rows(file)),
-        Format::Csv => csv_rows(file)?,
+        Format::JsonLines => rows::json_lines(file, "raw posting"),
+        Format::Csv => rows::csv_rows(file, REQUIRED_COLUMNS, "raw posting")?,
     };
     let classifier = Classifier::load(db).await?;
     let (mut batches, reader) = spawn_reader(rows, MAX_BATCH);

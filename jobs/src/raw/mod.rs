@@ -5,58 +5,62 @@
 pub mod aside;
 pub mod file_import;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+use crate::Date;
 use crate::classify::pay::PayPeriod;
 use crate::classify::{Classifier, Outcome};
 use crate::ingest::{self, PostingInput, Rejection};
+use crate::input_values;
 
 /// Most rows one `ingestRawPostings` call takes.
 pub const MAX_BATCH: usize = ingest::MAX_BATCH;
 
-/// One raw posting (field names as in `RawPostingInput`).
+/// A posting as a job board or a file has it; salarygraph classifies it.
+// Its `///` lines are the contract's descriptions of `RawPostingInput` (feature `graphql`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::InputObject), graphql(name = "RawPostingInput"))]
 #[serde(rename_all = "camelCase")]
 pub struct RawPosting {
     /// Where it was found.
     pub source: String,
-    /// Its id there.
+    /// Its id there; with `source`, its identity.
     pub external_id: String,
-    /// Title as posted.
+    /// Title as posted: its role, and seniority words, come from it.
     pub title: String,
     /// Hiring company.
     pub company: String,
-    /// Location as written ("Remote - US", "Berlin, Germany").
+    /// Location as written ("Remote - US", "Hybrid - London").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// Description, plain text or HTML.
+    /// Description, plain text or HTML: skills, years of experience, remote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Lower pay bound in `pay_currency` per `pay_period`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Lower pay bound in `payCurrency` per `payPeriod`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "input_values::read_optional")]
     pub pay_min: Option<f64>,
     /// Upper pay bound.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "input_values::read_optional")]
     pub pay_max: Option<f64>,
-    /// ISO currency of the bounds (default USD).
+    /// ISO currency of the bounds (default USD; others need an exchange rate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_currency: Option<String>,
     /// Period of the bounds (default YEAR).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_period: Option<PayPeriod>,
-    /// Pay as written, read when there are no bounds ("$150K–$200K a year").
+    /// Pay as written, read when no bounds are given ("$150K–$200K a year", "$75/hr").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_text: Option<String>,
-    /// Remote, when the source states it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Remote, when the source states it (else read from location and description).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "input_values::read_optional")]
     pub remote: Option<bool>,
-    /// Date posted (default: the day it is received).
+    /// Date posted (default: today).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posted_at: Option<NaiveDate>,
+    pub posted_at: Option<Date>,
     /// Date closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closed_at: Option<NaiveDate>,
+    pub closed_at: Option<Date>,
     /// The advert's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

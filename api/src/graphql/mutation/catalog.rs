@@ -2,16 +2,16 @@
 
 use async_graphql::{Context, InputObject, Object, ResultExt, SimpleObject};
 use chrono::Utc;
-use jobs::Week;
 use entity::snapshot::Figures;
+use jobs::Week;
 use jobs::imported_snapshots::{SnapshotImport, ranked_names, ranked_skills};
-use jobs::ingest::{self, IngestReport as Report, MAX_BATCH};
+use jobs::ingest::{self, IngestReport as Report, MAX_BATCH, PostingInput};
 use jobs::roles::RoleInput as RoleFields;
 
 use crate::auth::AdminGuard;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::scalars::{Date, optional_week};
-use crate::graphql::types::{Role, SalaryPeriod, Seniority, Snapshot};
+use crate::graphql::scalars::{Date, NamesAWeek, optional_week};
+use crate::graphql::types::{Role, Snapshot};
 use crate::state::{AppState, app_state};
 
 /// A role as an admin enters it.
@@ -25,69 +25,6 @@ pub struct RoleInput {
     pub summary: Option<String>,
     /// Roles this one leads to; omitted keeps the current path.
     pub career_path: Option<Vec<String>>,
-}
-
-/// One posting to ingest.
-#[derive(InputObject, Debug, Clone)]
-pub struct PostingInput {
-    /// Where it was found.
-    pub source: String,
-    /// Its id there; with `source`, its identity.
-    pub external_id: String,
-    /// Role slug.
-    pub role: String,
-    /// Title as posted.
-    pub title: String,
-    /// Hiring company.
-    pub company: String,
-    /// Metro area.
-    pub metro: Option<String>,
-    /// Remote-friendly.
-    pub remote: bool,
-    /// Seniority.
-    pub seniority: Seniority,
-    /// Lower salary bound in `currency` per `salaryPeriod`.
-    pub salary_min: Option<i32>,
-    /// Upper salary bound.
-    pub salary_max: Option<i32>,
-    /// Currency; only USD is accepted for now.
-    #[graphql(default_with = "Some(String::from(\"USD\"))")]
-    pub currency: Option<String>,
-    /// Period the bounds are quoted in.
-    #[graphql(default_with = "Some(SalaryPeriod::Year)")]
-    pub salary_period: Option<SalaryPeriod>,
-    /// Skills named.
-    pub skills: Vec<String>,
-    /// Date posted.
-    pub posted_at: Date,
-    /// Date closed.
-    pub closed_at: Option<Date>,
-    /// The advert's address (http or https).
-    pub url: Option<String>,
-}
-
-impl From<PostingInput> for ingest::PostingInput {
-    fn from(p: PostingInput) -> Self {
-        Self {
-            source: p.source,
-            external_id: p.external_id,
-            role: p.role,
-            title: p.title,
-            company: p.company,
-            metro: p.metro,
-            remote: p.remote,
-            seniority: p.seniority.into(),
-            salary_min: p.salary_min.map(i64::from),
-            salary_max: p.salary_max.map(i64::from),
-            currency: p.currency.unwrap_or_else(|| "USD".to_owned()),
-            salary_period: p.salary_period.unwrap_or(SalaryPeriod::Year).into(),
-            skills: p.skills,
-            posted_at: p.posted_at.0,
-            closed_at: p.closed_at.map(|d| d.0),
-            url: p.url,
-            rule_id: None,
-        }
-    }
 }
 
 /// What an ingest did: each rejected row names its index and reason; the rest is stored.
@@ -257,8 +194,7 @@ async fn ingest_postings(state: &AppState, postings: Vec<PostingInput>) -> ApiRe
             postings.len()
         )));
     }
-    let rows = postings.into_iter().map(ingest::PostingInput::from).collect();
-    Ok(state.write(ingest::ingest(&state.db, rows, 0, Utc::now())).await?.into())
+    Ok(state.write(ingest::ingest(&state.db, postings, 0, Utc::now())).await?.into())
 }
 
 async fn upsert_snapshot(state: &AppState, input: SnapshotInput) -> ApiResult<Snapshot> {

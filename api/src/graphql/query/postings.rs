@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
 use crate::graphql::loaders::{RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, NamesAWeek};
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
 use crate::state::app_state;
 

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
 use crate::graphql::loaders::{LatestSnapshotKey, SiblingRoles, TrendKey, WeekSnapshotKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, NamesAWeek};
 use crate::graphql::types::{PostingConnection, Role, RoleConnection, RoleEdge, Snapshot, TrendPoint, page_of};
 use crate::state::app_state;
 
