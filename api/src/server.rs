@@ -4,7 +4,6 @@
 //! connections left idle that long. Upgraded connections (`/graphql/ws`) leave the cap and
 //! count against the WebSocket caps instead.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,10 +12,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
+use hyper::service::Service as _;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tower::ServiceExt as _;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// The server's own limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +44,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    // Raised on shutdown; every connection task holds `done` until it ends.
-    let (stopping, stop) = watch::channel(false);
-    let (all_done, done) = watch::channel(());
+    // Cancelled on shutdown; the tracker waits for every connection to end.
+    let stop = CancellationToken::new();
+    let connections = TaskTracker::new();
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -66,28 +68,22 @@ pub async fn serve(
         };
         // Small responses go out at once rather than waiting for the client's delayed ACK.
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let app = TowerToHyperService::new(app.clone());
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let mut request = request.map(Body::new);
             request.extensions_mut().insert(ConnectInfo(peer));
-            let app = app.clone();
-            async move { Ok::<_, Infallible>(app.oneshot(request).await.unwrap_or_else(|e| match e {})) }
+            app.call(request)
         });
-        let mut stop = stop.clone();
-        let done = done.clone();
-        tokio::spawn(async move {
+        let stop = stop.clone();
+        connections.spawn(async move {
             let _permit = permit;
-            let _done = done;
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
             let connection = http.serve_connection(TokioIo::new(stream), service).with_upgrades();
             tokio::pin!(connection);
-            let stopping = async move {
-                let _ = stop.wait_for(|stopping| *stopping).await;
-            };
             tokio::select! {
                 _ = connection.as_mut() => {}
-                () = stopping => {
+                () = stop.cancelled() => {
                     connection.as_mut().graceful_shutdown();
                     let _ = connection.await;
                 }
@@ -96,9 +92,9 @@ pub async fn serve(
         });
     }
     drop(listener);
-    let _ = stopping.send(true);
-    drop(done);
-    all_done.closed().await;
+    stop.cancel();
+    connections.close();
+    connections.wait().await;
     Ok(())
 }
 

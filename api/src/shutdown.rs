@@ -3,44 +3,36 @@
 use std::future::Future;
 use std::time::Duration;
 
-use jobs::digest::StopSignal;
-use tokio::sync::{RwLock, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Longest wait for requests in flight, then for a running digest, when stopping.
 pub const GRACE: Duration = Duration::from_secs(20);
 
-/// Tracks the background jobs (the weekly digest) and tells them to stop.
-#[derive(Debug)]
+/// Tracks the background jobs (the weekly digest, the job-board fetch) and tells them to stop.
+#[derive(Debug, Default)]
 pub struct Shutdown {
-    raise: watch::Sender<bool>,
-    signal: StopSignal,
-    // Each running job holds a read guard; stopping takes the write guard, i.e. waits for all.
-    running: RwLock<()>,
-}
-
-impl Default for Shutdown {
-    fn default() -> Self {
-        let (raise, signal) = StopSignal::new();
-        Self { raise, signal, running: RwLock::new(()) }
-    }
+    stop: CancellationToken,
+    running: TaskTracker,
 }
 
 impl Shutdown {
-    /// The signal a job checks between recipients.
-    pub fn signal(&self) -> StopSignal {
-        self.signal.clone()
+    /// The token a job checks between recipients; cancelled by [`Shutdown::stop_jobs`].
+    pub fn signal(&self) -> CancellationToken {
+        self.stop.clone()
     }
 
     /// Runs a job so that [`Shutdown::stop_jobs`] waits for it.
     pub async fn track<F: Future>(&self, job: F) -> F::Output {
-        let _running = self.running.read().await;
-        job.await
+        self.running.track_future(job).await
     }
 
     /// Tells the jobs to stop and waits up to `grace` for them; `false` if some did not end.
     pub async fn stop_jobs(&self, grace: Duration) -> bool {
-        self.raise.send_replace(true);
-        tokio::time::timeout(grace, self.running.write()).await.is_ok()
+        self.stop.cancel();
+        // Closed, the tracker's `wait` ends once no job runs (a job tracked later still is).
+        self.running.close();
+        tokio::time::timeout(grace, self.running.wait()).await.is_ok()
     }
 }
 
@@ -57,17 +49,20 @@ mod tests {
             tokio::spawn(async move {
                 shutdown
                     .track(async {
-                        while !signal.is_stopping() {
+                        while !signal.is_cancelled() {
                             tokio::time::sleep(Duration::from_millis(5)).await;
                         }
+                        // Work at the boundary still runs before shutdown goes on.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
                         "stopped at a boundary"
                     })
                     .await
             })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(!signal.is_stopping());
+        assert!(!signal.is_cancelled());
         assert!(shutdown.stop_jobs(Duration::from_secs(5)).await);
+        assert!(job.is_finished(), "stop_jobs returned before the job ended");
         assert_eq!(job.await.expect("job"), "stopped at a boundary");
     }
 

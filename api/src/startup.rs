@@ -152,10 +152,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // In the background: a missed digest may take a while to send, and must not hold up serving.
     let (catch_up_state, catch_up_schedule) = (state.clone(), schedule.clone());
     tokio::spawn(async move { crate::weekly_job::catch_up(&catch_up_state, &catch_up_schedule, Utc::now()).await });
-    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
-    let shutdown = async move {
-        shutdown_signal().await;
-        signalled.send_replace(true);
+    let signalled = tokio_util::sync::CancellationToken::new();
+    let shutdown = {
+        let signalled = signalled.clone();
+        async move {
+            shutdown_signal().await;
+            signalled.cancel();
+        }
     };
     let server = spawn_server(state.clone(), listener, shutdown)?;
     tracing::info!("salarygraph listening on http://{}/graphql", server.addr);
@@ -163,7 +166,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Requests in flight get a bounded grace: a stuck client or an open WebSocket must not
     // keep the process from stopping.
     let grace_over = async {
-        let _ = on_signal.wait_for(|signalled| *signalled).await;
+        signalled.cancelled().await;
         tokio::time::sleep(crate::shutdown::GRACE).await;
     };
     let served = tokio::select! {

@@ -341,14 +341,9 @@ async fn the_email_carries_the_weeks_figures_and_a_one_click_unsubscribe_that_wo
         assert!(text.contains(&words) && html.contains(&words), "{words}:\n{text}");
         let cid = format!("trend-{}@salarygraph", role.slug);
         assert!(html.contains(&format!("src=\"cid:{cid}\"")), "{html}");
-        let image = email.raw.find(&format!("Content-ID: <{cid}>")).expect("the chart is attached inline");
-        // The part's headers, in whatever order, from its boundary line to the blank line.
-        let part_start = email.raw[..image].rfind("\r\n--").expect("the part's boundary");
-        let part = &email.raw[part_start..];
-        let headers_end = part.find("\r\n\r\n").expect("body");
-        assert!(part[..headers_end].contains("Content-Type: image/png"), "{}", &part[..headers_end]);
-        let body = &part[headers_end + 4..];
-        assert!(body.starts_with("iVBORw0KGgo"), "a PNG (its signature in base64)");
+        let (mime, image) = email.inline(&cid).expect("the chart is attached inline");
+        assert_eq!(mime, "image/png");
+        assert!(image.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG (its signature)");
     }
     let total = thousands(jobs::catalog::total_open_positions(&snapshots));
     assert!(text.contains(&total) && html.contains(&total), "market total {total}");

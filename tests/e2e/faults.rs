@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use entity::{DeliveryStatus, RunStatus, delivery, digest_run};
-use jobs::digest::{DigestError, StopSignal};
+use jobs::digest::DigestError;
 use jobs::mail::{Mailer, MailerConfig};
 use salarygraph_tests::{Backend, Proxy, SmtpBehaviour, SmtpServer, TestApp, TestOptions, error_code, free_port};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use crate::digest::{
     assert_one_each, confirmed, context, deliveries, demo_app, demo_week, digests_by_recipient, monday_after,
@@ -192,18 +193,18 @@ async fn a_digest_stops_at_a_recipient_boundary_and_the_next_run_finishes_it() {
     let smtp = app.smtp.clone().expect("smtp");
     // A server that takes its time, so that the stop lands in the middle of the list.
     smtp.set_delay(Duration::from_millis(20));
-    let (raise, signal) = StopSignal::new();
+    let stop = CancellationToken::new();
     let mut ctx = context(&app);
     ctx.settings.concurrency = 1;
     ctx.settings.batch_size = 4;
-    ctx.stop = signal;
+    ctx.stop = stop.clone();
     let (week, now) = (demo_week(), monday_after(demo_week()));
     let started = Instant::now();
     let run = tokio::spawn(async move { jobs::digest::run_weekly_digest(&ctx, week, now).await });
 
     eventually(Duration::from_secs(20), "a few emails arrive", || async { (smtp.received().len() >= 5).then_some(()) })
         .await;
-    raise.send_replace(true);
+    stop.cancel();
     let stopped = tokio::time::timeout(Duration::from_secs(10), run).await.expect("stops promptly").expect("task");
     eprintln!("stop: the run stopped {:?} after it started", started.elapsed());
 
@@ -222,7 +223,7 @@ async fn a_digest_stops_at_a_recipient_boundary_and_the_next_run_finishes_it() {
 
     smtp.set_delay(Duration::ZERO);
     let mut ctx = context(&app);
-    ctx.stop = StopSignal::never();
+    ctx.stop = CancellationToken::new();
     let resumed = jobs::digest::run_weekly_digest(&ctx, week, now).await.expect("the next run");
 
     assert_eq!((resumed.created, resumed.run.status, resumed.run.sent), (false, RunStatus::Done, 30));

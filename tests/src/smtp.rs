@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders};
 use mailin_embedded::response::{self, Response};
 use mailin_embedded::{Handler, Server, SslConfig};
 
@@ -21,108 +22,42 @@ pub struct ReceivedEmail {
 }
 
 impl ReceivedEmail {
-    /// A header's value (first occurrence, unfolded).
+    /// The message as mail-parser reads it; `None` if it is not a message at all.
+    fn message(&self) -> Option<Message<'_>> {
+        MessageParser::default().parse(self.raw.as_bytes())
+    }
+
+    /// A header's value as sent, unfolded: not decoded, so that a test sees what went on the
+    /// wire (`Message-ID` keeps its angle brackets, `List-Unsubscribe` its `<url>`).
     pub fn header(&self, name: &str) -> Option<String> {
-        let head = self.raw.split("\r\n\r\n").next().unwrap_or("");
-        let mut value: Option<String> = None;
-        for line in head.split("\r\n") {
-            if let Some(v) = value.as_mut() {
-                if line.starts_with(' ') || line.starts_with('\t') {
-                    v.push(' ');
-                    v.push_str(line.trim());
-                    continue;
-                }
-                break;
-            }
-            if let Some((n, v)) = line.split_once(':')
-                && n.eq_ignore_ascii_case(name)
-            {
-                value = Some(v.trim().to_owned());
-            }
-        }
-        value
+        let message = self.message()?;
+        let value = message.header_raw(name)?;
+        Some(value.replace("\r\n", "").trim().to_owned())
     }
 
     /// The decoded body of the first part of this MIME type (`text/plain`, `text/html`).
     pub fn part(&self, mime: &str) -> Option<String> {
-        let start = self.raw.find(&format!("Content-Type: {mime}"))?;
-        let rest = &self.raw[start..];
-        let headers_end = rest.find("\r\n\r\n")?;
-        let headers = &rest[..headers_end];
-        let body = &rest[headers_end + 4..];
-        // Cut at the next MIME boundary, not at any line starting with "--": a
-        // quoted-printable soft break can put one inside a link (tokens hold '-').
-        let end = self.boundaries().iter().filter_map(|b| body.find(&format!("\r\n--{b}"))).min().unwrap_or(body.len());
-        let body = &body[..end];
-        if headers.contains("quoted-printable") {
-            Some(decode_quoted_printable(body))
-        } else if headers.contains("base64") {
-            use base64_decode::decode;
-            Some(decode(body))
-        } else {
-            Some(body.to_owned())
-        }
+        let message = self.message()?;
+        let part = message.parts.iter().find(|part| part_is(part, mime))?;
+        part.text_contents().map(str::to_owned)
+    }
+
+    /// The MIME type and decoded bytes of the part sent with `Content-ID: <content_id>`
+    /// (an image the HTML shows as `cid:content_id`).
+    pub fn inline(&self, content_id: &str) -> Option<(String, Vec<u8>)> {
+        let message = self.message()?;
+        let part = message.parts.iter().find(|part| part.content_id() == Some(content_id))?;
+        let mime = part.content_type().map(|t| format!("{}/{}", t.ctype(), t.subtype().unwrap_or_default()))?;
+        Some((mime, part.contents().to_vec()))
     }
 }
 
-impl ReceivedEmail {
-    /// The multipart boundaries the message declares.
-    fn boundaries(&self) -> Vec<String> {
-        self.raw
-            .split("boundary=")
-            .skip(1)
-            .filter_map(|rest| {
-                let rest = rest.trim_start_matches('"');
-                let end = rest.find(|c: char| c == '"' || c == ';' || c.is_whitespace())?;
-                Some(rest[..end].to_owned())
-            })
-            .collect()
-    }
-}
-
-mod base64_decode {
-    /// Decodes standard base64 with line breaks (enough for test assertions).
-    pub fn decode(input: &str) -> String {
-        const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut bits: u32 = 0;
-        let mut count = 0;
-        let mut out = Vec::new();
-        for c in input.bytes() {
-            let Some(v) = TABLE.iter().position(|&t| t == c) else { continue };
-            bits = (bits << 6) | v as u32;
-            count += 6;
-            if count >= 8 {
-                count -= 8;
-                out.push((bits >> count) as u8);
-                bits &= (1 << count) - 1;
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-}
-
-fn decode_quoted_printable(input: &str) -> String {
-    let mut out = Vec::new();
-    let bytes = input.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') {
-                i += 3;
-                continue;
-            }
-            if let Some(hex) = input.get(i + 1..i + 3)
-                && let Ok(b) = u8::from_str_radix(hex, 16)
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Whether `part` is of the MIME type `mime` (`type/subtype`, any case).
+fn part_is(part: &MessagePart<'_>, mime: &str) -> bool {
+    let Some(content_type) = part.content_type() else { return false };
+    let (ctype, subtype) = mime.split_once('/').unwrap_or((mime, ""));
+    content_type.ctype().eq_ignore_ascii_case(ctype)
+        && content_type.subtype().is_some_and(|s| s.eq_ignore_ascii_case(subtype))
 }
 
 /// What the server answers to some recipients.

@@ -176,35 +176,23 @@ mod tests {
         assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
     }
 
-    /// Reads the PNG back: chunk framing and CRCs, the header, and the pixels.
+    /// Reads the PNG back with the `png` crate, CRC-32 and Adler-32 checked: its size, and for
+    /// each pixel whether it is the line's colour (palette entry 1).
     fn decode(png: &[u8]) -> (u32, u32, Vec<Vec<bool>>) {
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        let (mut at, mut width, mut height, mut data) = (8, 0, 0, Vec::new());
-        while at < png.len() {
-            let len = u32::from_be_bytes(png[at..at + 4].try_into().expect("len")) as usize;
-            let body = &png[at + 4..at + 8 + len];
-            let crc = u32::from_be_bytes(png[at + 8 + len..at + 12 + len].try_into().expect("crc"));
-            assert_eq!(crc32(body), crc, "chunk {:?}", String::from_utf8_lossy(&body[..4]));
-            match &body[..4] {
-                b"IHDR" => {
-                    width = u32::from_be_bytes(body[4..8].try_into().expect("w"));
-                    height = u32::from_be_bytes(body[8..12].try_into().expect("h"));
-                }
-                b"IDAT" => data.extend_from_slice(&body[4..]),
-                _ => {}
-            }
-            at += 12 + len;
-        }
-        // One stored block: header, then LEN, NLEN, the bytes, then Adler-32.
-        let len = u16::from_le_bytes([data[3], data[4]]) as usize;
-        let raw = &data[7..7 + len];
-        assert_eq!(adler32(raw).to_be_bytes()[..], data[7 + len..]);
-        let stride = width.div_ceil(8) as usize + 1;
-        let pixels = raw
-            .chunks(stride)
-            .map(|row| (0..width as usize).map(|x| row[1 + x / 8] & (0x80 >> (x % 8)) != 0).collect())
+        let mut options = png::DecodeOptions::default();
+        options.set_ignore_checksums(false);
+        let mut reader =
+            png::Decoder::new_with_options(std::io::Cursor::new(png), options).read_info().expect("a valid PNG");
+        let palette = reader.info().palette.as_deref().map(<[u8]>::to_vec);
+        assert_eq!(palette.as_deref(), Some(&[0xff, 0xff, 0xff, 0x25, 0x63, 0xeb][..]), "white, then the blue");
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a buffer size")];
+        let frame = reader.next_frame(&mut pixels).expect("the pixels");
+        assert_eq!((frame.color_type, frame.bit_depth), (png::ColorType::Indexed, png::BitDepth::One));
+        let rows = pixels[..frame.buffer_size()]
+            .chunks(frame.line_size)
+            .map(|row| (0..frame.width as usize).map(|x| row[x / 8] & (0x80 >> (x % 8)) != 0).collect())
             .collect();
-        (width, height, pixels)
+        (frame.width, frame.height, rows)
     }
 
     #[test]

@@ -327,7 +327,7 @@ async fn deliver(
     let mut held = claimed.attempts;
     // What `attempts` was before the claim: a delivery given back unsent gets it back.
     let unclaimed = claimed.attempts - 1;
-    if ctx.stop.is_stopping() {
+    if ctx.stop.is_cancelled() {
         release(db, claimed.id, held, unclaimed, None).await?;
         return done(DeliveryOutcome::Released);
     }
@@ -367,7 +367,7 @@ async fn deliver(
             Err(SendError::Temporary(reason) | SendError::Unreachable(reason)) if attempt < policy.attempts => {
                 let delay = policy.delay_after(attempt);
                 tracing::info!(%reason, attempt, ?delay, "digest send failed for now: retrying");
-                if !ctx.stop.sleep_unless_stopped(delay).await {
+                if !super::sleep_unless_stopped(&ctx.stop, delay).await {
                     release(db, claimed.id, held, unclaimed, Some(&reason)).await?;
                     break DeliveryOutcome::Released;
                 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use entity::{digest_run, snapshot};
 use sea_orm::{DatabaseConnection, DbErr};
+use tokio_util::sync::CancellationToken;
 
 pub use compose::{DigestEmail, message_id};
 pub use content::WeekFigures;
@@ -128,49 +129,16 @@ pub struct DigestContext {
     pub public_url: String,
     /// Concurrency, retries, claims.
     pub settings: DigestSettings,
-    /// Tells senders to stop at the next recipient boundary (shutdown).
-    pub stop: StopSignal,
+    /// Tells senders to stop at the next recipient boundary (shutdown); a token nobody
+    /// cancels (CLI runs, tests, benchmarks) never stops them.
+    pub stop: CancellationToken,
 }
 
-/// Whether a run's senders should stop: set once, on shutdown. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct StopSignal(tokio::sync::watch::Receiver<bool>);
-
-impl StopSignal {
-    /// A signal and the sender that raises it.
-    pub fn new() -> (tokio::sync::watch::Sender<bool>, Self) {
-        let (raise, signal) = tokio::sync::watch::channel(false);
-        (raise, Self(signal))
-    }
-
-    /// A signal that is never raised (CLI runs, tests, benchmarks).
-    pub fn never() -> Self {
-        Self(tokio::sync::watch::channel(false).1)
-    }
-
-    /// Whether stopping was asked for.
-    pub fn is_stopping(&self) -> bool {
-        *self.0.borrow()
-    }
-
-    /// Resolves once stopping is asked for; never, for a signal nobody can raise any more.
-    pub async fn raised(&self) {
-        let mut signal = self.0.clone();
-        // An error means the sender is gone (as for `never()`): the signal stays down.
-        if signal.wait_for(|stopping| *stopping).await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-
-    /// Waits `duration`, or less if stopping is asked for meanwhile: `true` when the wait ran
-    /// its course, `false` when the caller should stop. Retry and outage waits use it, so that
-    /// shutdown never waits for a backoff.
-    pub async fn sleep_unless_stopped(&self, duration: Duration) -> bool {
-        tokio::select! {
-            () = tokio::time::sleep(duration) => !self.is_stopping(),
-            () = self.raised() => false,
-        }
-    }
+/// Waits `duration`, or less if `stop` is cancelled meanwhile: `true` when the wait ran its
+/// course, `false` when the caller should stop. Retry and outage waits use it, so that
+/// shutdown never waits for a backoff.
+pub(crate) async fn sleep_unless_stopped(stop: &CancellationToken, duration: Duration) -> bool {
+    stop.run_until_cancelled(tokio::time::sleep(duration)).await.is_some()
 }
 
 /// What a call of [`run_weekly_digest`] found and did.
@@ -219,7 +187,7 @@ pub async fn deliver_run(
         match work_batch(ctx, &figures, run.id).await? {
             BatchOutcome::Worked(counts) => {
                 delivered.merge(counts);
-                if ctx.stop.is_stopping() {
+                if ctx.stop.is_cancelled() {
                     run::record_progress(&ctx.db, run.id, Utc::now()).await?;
                     return Err(DigestError::Stopped);
                 }
@@ -236,7 +204,7 @@ pub async fn deliver_run(
                     );
                     run::record_progress(&ctx.db, run.id, Utc::now()).await?;
                     progress_recorded = Instant::now();
-                    if !ctx.stop.sleep_unless_stopped(wait).await {
+                    if !sleep_unless_stopped(&ctx.stop, wait).await {
                         return Err(DigestError::Stopped);
                     }
                     continue;
@@ -257,7 +225,7 @@ pub async fn deliver_run(
                     tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
                     return Ok((current, delivered));
                 }
-                if !ctx.stop.sleep_unless_stopped(poll).await {
+                if !sleep_unless_stopped(&ctx.stop, poll).await {
                     return Err(DigestError::Stopped);
                 }
             }

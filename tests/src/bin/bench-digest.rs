@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::{Days, Utc};
 use jobs::Week;
-use jobs::digest::{DigestContext, DigestSettings, Started, StopSignal, deliver_run, start};
+use jobs::digest::{DigestContext, DigestSettings, Started, deliver_run, start};
 use jobs::mail::{Mailer, MailerConfig};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
         mailer,
         public_url: "http://127.0.0.1:8000".into(),
         settings: DigestSettings::with_concurrency(concurrency),
-        stop: StopSignal::never(),
+        stop: tokio_util::sync::CancellationToken::new(),
     };
     let started = Instant::now();
     let Started { run, .. } = start(&ctx.db, week, now).await?;
