@@ -1,4 +1,4 @@
-//! Configuration: every environment variable of product.md, read and validated once.
+//! Configuration: every setting of docs/operations.md#configuration, read and validated once.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

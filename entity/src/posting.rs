@@ -20,7 +20,7 @@ pub struct Model {
     pub seniority: Seniority,
     pub salary_min: Option<i32>,
     pub salary_max: Option<i32>,
-    /// Midpoint of the bounds (stats.md); null without salary.
+    /// Midpoint of the bounds (docs/figures.md#postings); null without salary.
     pub salary_mid: Option<f64>,
     /// Skill ids, sorted and comma-separated (a copy of `posting_skill` for fast counting).
     pub skill_ids: String,
@@ -40,7 +40,7 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// The midpoint of a salary range as stats.md defines it.
+/// The midpoint of a salary range as docs/figures.md#postings defines it.
 pub fn salary_midpoint(min: Option<i32>, max: Option<i32>) -> Option<f64> {
     match (min, max) {
         (Some(lo), Some(hi)) => Some((f64::from(lo) + f64::from(hi)) / 2.0),

@@ -1,5 +1,6 @@
-//! Demo data: the two published roles of product.md as IMPORTED snapshots, and a
-//! deterministic synthetic market of other roles, computed into snapshots.
+//! Demo data: the two roles of the page salarygraph grew from as IMPORTED snapshots
+//! (docs/figures.md#the-published-comparison), and a deterministic synthetic market of other
+//! roles, computed into snapshots.
 
 use chrono::{DateTime, Days, Utc};
 use entity::snapshot::Figures;
@@ -393,7 +394,8 @@ fn synthetic_posting(role: &SyntheticRole, rng: &mut Rng, n: usize, open: bool, 
     }
 }
 
-/// The two roles of product.md's published table, with their figures.
+/// The two roles of the published comparison (docs/figures.md#the-published-comparison), with
+/// their figures.
 fn published() -> Vec<(RoleInput, SnapshotImport)> {
     let strings = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     vec![

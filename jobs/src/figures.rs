@@ -1,4 +1,4 @@
-//! The arithmetic of stats.md, in one place: the API, the digest and the CLI all call it.
+//! The arithmetic of every figure (docs/figures.md), in one place: the API, the digest and the CLI all call it.
 
 use entity::snapshot::{self, SkillShare};
 
@@ -113,7 +113,7 @@ pub struct ComparedRole<'a> {
     pub snapshot: Option<&'a snapshot::Model>,
 }
 
-/// Every derived figure of a role-vs-role comparison (stats.md).
+/// Every derived figure of a role-vs-role comparison (docs/figures.md#comparisons).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     /// Sum of open positions over all roles' snapshots of the week.

@@ -1,4 +1,4 @@
-//! salarygraph's engine: the figures of stats.md, the snapshot engine, posting ingest (of
+//! salarygraph's engine: the figures of docs/figures.md, the snapshot engine, posting ingest (of
 //! classified rows and of raw ones, with their classification and job-board feeds), demo
 //! data, mail, the weekly digest and its scheduler.
 

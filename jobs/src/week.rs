@@ -1,4 +1,4 @@
-//! Weeks as stats.md names them: by their Monday (ISO week, UTC), and which postings are
+//! Weeks as docs/figures.md#weeks names them: by their Monday (ISO week, UTC), and which postings are
 //! open in one.
 
 use std::fmt;
@@ -65,7 +65,7 @@ impl Week {
     }
 
     /// The postings open in this week, as a condition on `posting`'s columns: posted by its
-    /// Sunday and not closed by then (stats.md). The snapshot engines and the postings filter
+    /// Sunday and not closed by then (docs/figures.md#weeks). The snapshot engines and the postings filter
     /// all select with it.
     pub fn open_postings(self) -> Condition {
         let sunday = self.sunday();

@@ -1,4 +1,4 @@
-//! Every figure of stats.md against values worked out by hand, through the API.
+//! Every figure of docs/figures.md against values worked out by hand, through the API.
 
 use proptest::prelude::*;
 use salarygraph_tests::{TestApp, error_code};

@@ -89,11 +89,11 @@ pub async fn load_role(ctx: &Context<'_>, role_id: i32) -> ApiResult<Role> {
         .ok_or_else(|| ApiError::NotFound(format!("role {role_id} no longer exists")))
 }
 
-/// The figures of one role for one week (stats.md).
+/// The figures of one role for one week (docs/figures.md#snapshots).
 #[derive(Debug, Clone)]
 pub struct Snapshot(pub snapshot::Model);
 
-/// The figures of one role for one week (stats.md).
+/// The figures of one role for one week (docs/figures.md#snapshots).
 #[Object]
 impl Snapshot {
     /// The role.

@@ -1,4 +1,4 @@
-//! The weekly digest (newsletter.md): one email per CONFIRMED subscriber per week, exactly
+//! The weekly digest (docs/newsletter.md#the-weekly-digest): one email per CONFIRMED subscriber per week, exactly
 //! once. Progress lives in the database (`digest_run`, one per week; `delivery`, one per
 //! recipient), so a second run, a second replica or a restart after a crash resumes the
 //! same work and sends nothing twice.

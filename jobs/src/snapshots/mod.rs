@@ -1,5 +1,5 @@
 //! The snapshot engine: turns the postings open in a week into each role's figures
-//! (stats.md). Used by `recomputeSnapshots`, `salarygraph snapshot`, the weekly job and
+//! (docs/figures.md#snapshots). Used by `recomputeSnapshots`, `salarygraph snapshot`, the weekly job and
 //! the demo loader.
 
 use std::collections::HashMap;

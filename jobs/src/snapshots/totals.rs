@@ -140,7 +140,7 @@ impl RoleTotals {
         }
     }
 
-    /// The role's figures (stats.md), given its percentiles and the skills' names.
+    /// The role's figures (docs/figures.md#snapshots), given its percentiles and the skills' names.
     pub fn finish(
         self,
         role_id: i32,

@@ -1,4 +1,4 @@
-//! The subscriber side of the newsletter (newsletter.md): double opt-in sign-up,
+//! The subscriber side of the newsletter (docs/newsletter.md): double opt-in sign-up,
 //! confirmation, preferences and unsubscribing. The API's mutations and the HTTP pages
 //! both call these functions, so the rules live in one place.
 

@@ -1,5 +1,5 @@
 //! The public newsletter mutations: `subscribe`, `confirmSubscription`, `updatePreferences`,
-//! `unsubscribe` (newsletter.md). Each calls `jobs::subscriptions`.
+//! `unsubscribe` (docs/newsletter.md#unsubscribing-and-preferences). Each calls `jobs::subscriptions`.
 
 use std::net::{IpAddr, Ipv4Addr};
 

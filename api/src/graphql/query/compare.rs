@@ -1,4 +1,4 @@
-//! `compareRoles(a, b, week)`: two roles side by side, figures from stats.md.
+//! `compareRoles(a, b, week)`: two roles side by side, figures as docs/figures.md#comparisons defines them.
 
 use async_graphql::{Context, Object, ResultExt, SimpleObject};
 use jobs::figures::{self, ComparedRole, Side};
