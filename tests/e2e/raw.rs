@@ -445,3 +445,18 @@ async fn import_raw_reads_csv_and_json_lines() {
     assert_eq!(status, Some(1), "could not run: {out}");
     assert!(out.contains("CSV header lacks the columns: externalId, company"), "{out}");
 }
+
+/// A row kept aside whose stored raw posting does not decode stops `reclassify` with an
+/// error, rather than being classified without its description and pay.
+#[tokio::test]
+async fn a_corrupt_row_kept_aside_is_an_error_not_a_posting_without_its_details() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    create_role(&app, "llm-engineer", "LLM Engineer").await;
+    let report = ingest(&app, vec![raw("p1", "Prompt Whisperer", json!({}))]).await;
+    assert_eq!(report["unclassified"], 1, "{report}");
+    app.db.execute_unprepared("UPDATE unclassified_posting SET raw = '{\"corrupt\": true}'").await.expect("corrupt");
+    let again = app.gql_as_admin("mutation { reclassify { examined classified } }", json!({})).await;
+    assert_eq!(error_code(&again), Some("INTERNAL"), "{again}");
+    assert_eq!(app.gql(POSTINGS, json!({})).await["data"]["postings"]["nodes"], json!([]));
+}

@@ -81,20 +81,16 @@ pub async fn page(db: &impl ConnectionTrait, after_id: i32, limit: u64) -> Resul
         .limit(limit)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
-            let mut raw: RawPosting = serde_json::from_str(&r.raw).unwrap_or_else(|_| RawPosting {
-                source: r.source.clone(),
-                external_id: r.external_id.clone(),
-                title: r.title.clone(),
-                company: r.company.clone(),
-                ..Default::default()
-            });
+            // A row that does not decode is an error to see, not a posting to classify with
+            // its description and pay silently dropped.
+            let mut raw: RawPosting = serde_json::from_str(&r.raw)
+                .map_err(|e| DbErr::Type(format!("unclassified_posting {}: raw is not a raw posting: {e}", r.id)))?;
             raw.closed_at = r.closed_at.map(Date);
-            (r.id, raw)
+            Ok((r.id, raw))
         })
-        .collect())
+        .collect()
 }
 
 /// A title that matched no role, and how many rows kept aside carry it.
