@@ -14,7 +14,7 @@ use crate::config::Config;
 
 /// salarygraph: AI job-market salary intelligence over GraphQL, with a weekly digest.
 #[derive(Debug, Parser)]
-#[command(name = "salarygraph", version, about)]
+#[command(name = "salarygraph", version)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -305,7 +305,7 @@ async fn fetch(kind: Option<String>, board: Option<String>, config: &Config) -> 
         _ => None,
     };
     let db = crate::startup::open_database(config).await?;
-    let state = crate::startup::app_state(config, db)?;
+    let state = crate::startup::build_state(config, db)?;
     if let Some((kind, board)) = &only
         && jobs::feeds::sources::find(&state.db, *kind, board).await?.is_none()
     {
@@ -346,7 +346,7 @@ async fn digest(action: DigestCommand, config: &Config) -> anyhow::Result<()> {
     match action {
         DigestCommand::Send { week } => {
             let week = week.unwrap_or_else(|| Week::last_completed(now));
-            let state = crate::startup::app_state(config, db)?;
+            let state = crate::startup::build_state(config, db)?;
             let summary = jobs::digest::run_weekly_digest(&crate::weekly_job::digest_context(&state), week, now)
                 .await
                 .with_context(|| format!("digest of {week}"))?;

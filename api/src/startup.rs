@@ -41,7 +41,7 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
 }
 
 /// The shared state over an open database.
-pub fn app_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
+pub fn build_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         database_url: Arc::from(config.database_url.as_str()),
@@ -131,7 +131,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !load_demo_if_empty(&config, &db).await? {
         jobs::statistics::refresh(&db).await.context("gathering the query planner's statistics")?;
     }
-    let state = app_state(&config, db)?;
+    let state = build_state(&config, db)?;
     crate::weekly_job::rotate_link_key(&state).await;
     let listener = TcpListener::bind(config.bind_addr)
         .await

@@ -141,7 +141,7 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         api::startup::load_demo_if_empty(&config, &db).await.expect("demo data");
-        let state = api::startup::app_state(&config, db.clone()).expect("state");
+        let state = api::startup::build_state(&config, db.clone()).expect("state");
         let (tx, rx) = oneshot::channel::<()>();
         api::startup::spawn_server(state.clone(), listener, async {
             let _ = rx.await;
