@@ -143,13 +143,17 @@ pub async fn work_batch(
     // Raised by the first delivery that finds the SMTP server unreachable past its retries:
     // the rest of the batch is then given back at once instead of each retrying in vain.
     let outage = Arc::new(AtomicBool::new(false));
+    let recorder = SentRecorder::start(ctx.db.clone(), ctx.settings.concurrency.max(1));
     let sending = futures::stream::iter(claimed.into_iter().zip(links))
         .map(|(d, links)| {
             let subscriber = subscribers.remove(&d.subscriber_id);
             // A task each, so that composing emails runs on every core, not only this task's.
-            let (ctx, figures, outage, lease) =
-                (ctx.clone(), Arc::clone(figures), Arc::clone(&outage), Arc::clone(&lease));
-            tokio::spawn(async move { deliver(&ctx, &figures, d, subscriber, links, &outage, &lease).await })
+            let (ctx, figures, outage, lease, recorder) =
+                (ctx.clone(), Arc::clone(figures), Arc::clone(&outage), Arc::clone(&lease), recorder.clone());
+            tokio::spawn(async move {
+                let batch = Batch { outage: &outage, lease: &lease, recorder: &recorder };
+                deliver(&ctx, &figures, d, subscriber, links, batch).await
+            })
         })
         .buffer_unordered(ctx.settings.concurrency.max(1))
         .map(|joined| joined.unwrap_or_else(|e| Err(DigestError::Task(e.to_string()))))
@@ -177,6 +181,61 @@ pub async fn work_batch(
     match first_error {
         Some(e) => Err(e),
         None => Ok(BatchOutcome::Worked(counts)),
+    }
+}
+
+/// What every delivery of a batch shares with the others.
+#[derive(Clone, Copy)]
+struct Batch<'a> {
+    /// Raised when the SMTP server is found unreachable.
+    outage: &'a AtomicBool,
+    /// The batch's claims.
+    lease: &'a Lease,
+    /// Where sent deliveries are recorded.
+    recorder: &'a SentRecorder,
+}
+
+/// Records sent deliveries as SENT, in groups: the sends of a batch that end while a record
+/// is being written share the next `UPDATE` (a group commit), rather than one statement and
+/// one commit each. A send still counts only once its row says SENT ([`record_sent`] waits
+/// for that), so a crash leaves exactly the deliveries it left before in doubt.
+///
+/// [`record_sent`]: SentRecorder::record_sent
+#[derive(Clone)]
+struct SentRecorder {
+    queue: tokio::sync::mpsc::Sender<SentRecord>,
+}
+
+/// A sent delivery, and where to say once it is recorded.
+type SentRecord = (i32, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+impl SentRecorder {
+    /// Starts the recorder of one batch; it stops once every handle is dropped. At most
+    /// `group` records wait at once (the batch's concurrency: one per send in flight).
+    fn start(db: sea_orm::DatabaseConnection, group: usize) -> Self {
+        let (queue, mut waiting) = tokio::sync::mpsc::channel(group);
+        tokio::spawn(async move {
+            let mut ids = Vec::with_capacity(group);
+            let mut replies: Vec<SentRecord> = Vec::with_capacity(group);
+            while waiting.recv_many(&mut replies, group).await > 0 {
+                ids.extend(replies.iter().map(|(id, _)| *id));
+                let written = mark_sent(&db, &ids).await.map_err(|e| e.to_string());
+                for (_, reply) in replies.drain(..) {
+                    // A sender that stopped waiting (its task was cancelled) needs no answer.
+                    let _ = reply.send(written.clone());
+                }
+                ids.clear();
+            }
+        });
+        Self { queue }
+    }
+
+    /// Records one delivery as SENT, with whatever other records are waiting.
+    async fn record_sent(&self, id: i32) -> Result<(), DigestError> {
+        let gone = || DigestError::Task("the batch's recorder stopped".to_owned());
+        let (reply, written) = tokio::sync::oneshot::channel();
+        self.queue.send((id, reply)).await.map_err(|_| gone())?;
+        written.await.map_err(|_| gone())?.map_err(|e| DigestError::Db(DbErr::Custom(e)))
     }
 }
 
@@ -317,9 +376,9 @@ async fn deliver(
     claimed: delivery::Model,
     subscriber: Option<subscriber::Model>,
     links: ManageLinks,
-    outage: &AtomicBool,
-    lease: &Lease,
+    batch: Batch<'_>,
 ) -> Result<Delivered, DigestError> {
+    let Batch { outage, lease, recorder } = batch;
     let db = &ctx.db;
     let done = |outcome| Ok(Delivered { outcome, retries: 0 });
     // The claim as this sender holds it: `attempts` grows by one per send, so an update
@@ -352,7 +411,7 @@ async fn deliver(
         }
         match ctx.mailer.send(&email).await {
             Ok(()) => {
-                finish(db, claimed.id, DeliveryStatus::Sent, None).await?;
+                recorder.record_sent(claimed.id).await?;
                 if subscriber.permanent_failures > 0 {
                     reset_failures(db, subscriber.id).await?;
                 }
@@ -441,6 +500,18 @@ async fn renew_claim(db: &impl ConnectionTrait, id: i32, held: i32, reason: &str
         .exec(db)
         .await?;
     Ok(renewed.rows_affected == 1)
+}
+
+/// Records deliveries as SENT, now, in one statement.
+async fn mark_sent(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), DbErr> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Sent))
+        .col_expr(delivery::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(delivery::Column::SentAt, Expr::value(Some(Utc::now())))
+        .filter(delivery::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn finish(
