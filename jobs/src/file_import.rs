@@ -107,13 +107,45 @@ pub async fn import_file(
 ) -> Result<ImportSummary, ImportError> {
     let file = File::open(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
     let rows = posting_rows(file, format)?;
-    let (mut batches, reader) = spawn_reader(rows, IMPORT_BATCH);
+    import_rows(db, path, rows, IMPORT_BATCH, rejections, &mut on_batch, async |inputs| {
+        let part = ingest::ingest(db, inputs, 0, now).await?;
+        Ok(StoredBatch { inserted: part.inserted, updated: part.updated, unclassified: 0, rejected: part.rejected })
+    })
+    .await
+}
+
+/// What storing one batch of a file did.
+pub(crate) struct StoredBatch {
+    /// Postings created.
+    pub(crate) inserted: usize,
+    /// Postings updated.
+    pub(crate) updated: usize,
+    /// Rows kept aside (raw postings whose title matches no role).
+    pub(crate) unclassified: usize,
+    /// Rows the store refused, by position in the batch.
+    pub(crate) rejected: Vec<Rejection>,
+}
+
+/// The import of any file of rows: reads them in batches of `size` one batch ahead (see
+/// [`spawn_reader`]), stores each batch with `store`, records refused rows by line, reports
+/// the running counts to `on_batch`, and gathers planner statistics at the end.
+pub(crate) async fn import_rows<T: Send + 'static>(
+    db: &DatabaseConnection,
+    path: &Path,
+    rows: RowsOf<T>,
+    size: usize,
+    rejections: &mut RejectionLog,
+    on_batch: &mut impl FnMut(&ImportSummary),
+    mut store: impl AsyncFnMut(Vec<T>) -> Result<StoredBatch, ImportError>,
+) -> Result<ImportSummary, ImportError> {
+    let (mut batches, reader) = spawn_reader(rows, size);
     let mut summary = ImportSummary::default();
     while let Some(batch) = batches.recv().await {
         summary.line = batch.last_line;
-        let part = ingest::ingest(db, batch.inputs, 0, now).await?;
+        let part = store(batch.inputs).await?;
         summary.inserted += part.inserted;
         summary.updated += part.updated;
+        summary.unclassified += part.unclassified;
         record_refused(&mut summary, rejections, batch.refused, part.rejected, &batch.line_numbers)?;
         on_batch(&summary);
     }
@@ -124,16 +156,16 @@ pub async fn import_file(
 
 /// One batch of rows as read: the parsed inputs with their line numbers, the rows that did
 /// not parse, and the last line read.
-pub(crate) struct ParsedBatch<T> {
-    pub(crate) inputs: Vec<T>,
-    pub(crate) line_numbers: Vec<usize>,
-    pub(crate) refused: Vec<Rejection>,
-    pub(crate) last_line: usize,
+struct ParsedBatch<T> {
+    inputs: Vec<T>,
+    line_numbers: Vec<usize>,
+    refused: Vec<Rejection>,
+    last_line: usize,
 }
 
 /// Reads and parses `rows` in batches of `size` on a thread of its own, one batch ahead of
 /// the database: parsing the next batch overlaps with storing this one.
-pub(crate) fn spawn_reader<T: Send + 'static>(
+fn spawn_reader<T: Send + 'static>(
     rows: RowsOf<T>,
     size: usize,
 ) -> (tokio::sync::mpsc::Receiver<ParsedBatch<T>>, tokio::task::JoinHandle<()>) {
@@ -142,7 +174,7 @@ pub(crate) fn spawn_reader<T: Send + 'static>(
 }
 
 /// Waits for the reader; it only ends early when the importer stopped listening.
-pub(crate) async fn finish_reader(reader: tokio::task::JoinHandle<()>, path: &Path) -> Result<(), ImportError> {
+async fn finish_reader(reader: tokio::task::JoinHandle<()>, path: &Path) -> Result<(), ImportError> {
     reader.await.map_err(|e| ImportError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })
 }
 
@@ -174,7 +206,7 @@ fn read_batches<T>(mut rows: RowsOf<T>, size: usize, send: tokio::sync::mpsc::Se
 
 /// Records a stored batch's refused rows in line order: those that did not parse (already
 /// by line) and those the store refused (by position in the batch, turned into lines).
-pub(crate) fn record_refused(
+fn record_refused(
     summary: &mut ImportSummary,
     rejections: &mut RejectionLog,
     mut refused: Vec<Rejection>,

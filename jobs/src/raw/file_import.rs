@@ -9,9 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use super::{MAX_BATCH, RawPosting, ingest_raw};
 use crate::classify::Classifier;
-use crate::file_import::{
-    Format, ImportError, ImportSummary, RejectionLog, RowsOf, finish_reader, record_refused, rows, spawn_reader,
-};
+use crate::file_import::{Format, ImportError, ImportSummary, RejectionLog, RowsOf, StoredBatch, import_rows, rows};
 
 /// The columns a CSV file of raw postings must have: the fields without a default.
 const REQUIRED_COLUMNS: &[&str] = &["source", "externalId", "title", "company"];
@@ -33,18 +31,14 @@ pub async fn import_raw_file(
         Format::Csv => rows::csv_rows(file, REQUIRED_COLUMNS, "raw posting")?,
     };
     let classifier = Classifier::load(db).await?;
-    let (mut batches, reader) = spawn_reader(rows, MAX_BATCH);
-    let mut summary = ImportSummary::default();
-    while let Some(batch) = batches.recv().await {
-        summary.line = batch.last_line;
-        let part = ingest_raw(db, &classifier, batch.inputs, 0, now).await?;
-        summary.inserted += part.inserted;
-        summary.updated += part.updated;
-        summary.unclassified += part.unclassified;
-        record_refused(&mut summary, rejections, batch.refused, part.rejected, &batch.line_numbers)?;
-        on_batch(&summary);
-    }
-    finish_reader(reader, path).await?;
-    crate::statistics::refresh(db).await?;
-    Ok(summary)
+    import_rows(db, path, rows, MAX_BATCH, rejections, &mut on_batch, async |inputs| {
+        let part = ingest_raw(db, &classifier, inputs, 0, now).await?;
+        Ok(StoredBatch {
+            inserted: part.inserted,
+            updated: part.updated,
+            unclassified: part.unclassified,
+            rejected: part.rejected,
+        })
+    })
+    .await
 }
