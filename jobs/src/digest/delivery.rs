@@ -219,7 +219,7 @@ impl SentRecorder {
             let mut replies: Vec<SentRecord> = Vec::with_capacity(group);
             while waiting.recv_many(&mut replies, group).await > 0 {
                 ids.extend(replies.iter().map(|(id, _)| *id));
-                let written = mark_sent(&db, &ids).await.map_err(|e| e.to_string());
+                let written = finish(&db, &ids, DeliveryStatus::Sent, None).await.map_err(|e| e.to_string());
                 for (_, reply) in replies.drain(..) {
                     // A sender that stopped waiting (its task was cancelled) needs no answer.
                     let _ = reply.send(written.clone());
@@ -395,7 +395,7 @@ async fn deliver(
         return done(DeliveryOutcome::Deferred);
     }
     let Some(subscriber) = subscriber.filter(|s| s.status == SubscriberStatus::Confirmed) else {
-        finish(db, claimed.id, DeliveryStatus::Skipped, None).await?;
+        finish(db, &[claimed.id], DeliveryStatus::Skipped, None).await?;
         return done(DeliveryOutcome::Skipped);
     };
     let digest = compose(figures, &subscriber.roles, &links)?;
@@ -419,7 +419,7 @@ async fn deliver(
             }
             Err(SendError::Permanent(reason)) => {
                 tracing::warn!(%reason, "digest refused for good");
-                finish(db, claimed.id, DeliveryStatus::Failed, Some(reason)).await?;
+                finish(db, &[claimed.id], DeliveryStatus::Failed, Some(reason)).await?;
                 count_permanent_failure(db, subscriber.id).await?;
                 break DeliveryOutcome::Failed;
             }
@@ -452,7 +452,7 @@ async fn deliver(
             Err(SendError::Temporary(reason)) => {
                 let reason = format!("gave up after {attempt} attempts: {reason}");
                 tracing::warn!(%reason, "digest not sent");
-                finish(db, claimed.id, DeliveryStatus::Failed, Some(reason)).await?;
+                finish(db, &[claimed.id], DeliveryStatus::Failed, Some(reason)).await?;
                 break DeliveryOutcome::Failed;
             }
         }
@@ -502,21 +502,10 @@ async fn renew_claim(db: &impl ConnectionTrait, id: i32, held: i32, reason: &str
     Ok(renewed.rows_affected == 1)
 }
 
-/// Records deliveries as SENT, now, in one statement.
-async fn mark_sent(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), DbErr> {
-    delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Sent))
-        .col_expr(delivery::Column::LastError, Expr::value(Option::<String>::None))
-        .col_expr(delivery::Column::SentAt, Expr::value(Some(Utc::now())))
-        .filter(delivery::Column::Id.is_in(ids.iter().copied()))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
+/// Records deliveries as finished with `status` (SENT ones sent now), in one statement.
 async fn finish(
     db: &impl ConnectionTrait,
-    id: i32,
+    ids: &[i32],
     status: DeliveryStatus,
     error: Option<String>,
 ) -> Result<(), DbErr> {
@@ -525,7 +514,7 @@ async fn finish(
         .col_expr(delivery::Column::Status, Expr::value(status))
         .col_expr(delivery::Column::LastError, Expr::value(error))
         .col_expr(delivery::Column::SentAt, Expr::value(sent_at))
-        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())
