@@ -168,27 +168,54 @@ pub async fn run_weekly_digest(
     Ok(DigestRunSummary { run, created, recomputed, delivered })
 }
 
+/// Senders one process runs for a run. With one, the SMTP connections idle while it claims
+/// and prepares its next batch (a claim, the batch's subscribers, the signing key) and while
+/// its last sends of a batch finish; a second sender's sends fill those gaps. The mailer's
+/// pool still bounds the sends at once (`SMTP_CONCURRENCY`), whatever the senders.
+const SENDERS_PER_RUN: usize = 2;
+
 /// Sends a started run's remaining deliveries, then waits for other senders' claims to end
 /// (or to go stale and be taken over), and returns the run once DONE.
 pub async fn deliver_run(
     ctx: &DigestContext,
     run: digest_run::Model,
 ) -> Result<(digest_run::Model, DeliveryCounts), DigestError> {
-    let mut delivered = DeliveryCounts::default();
     if run.status == entity::RunStatus::Done {
-        return Ok((run, delivered));
+        return Ok((run, DeliveryCounts::default()));
     }
     let figures = std::sync::Arc::new(WeekFigures::load(&ctx.db, Week::containing(run.week)).await?);
+    let run_id = run.id;
+    let senders = (0..SENDERS_PER_RUN).map(|_| send_until_done(ctx, &figures, run_id));
+    // Each sender is awaited to its end, an error in one included: a sender dropped
+    // mid-batch would leave sends running that nobody waits for at shutdown.
+    let mut delivered = DeliveryCounts::default();
+    let mut last = run;
+    for finished in futures::future::join_all(senders).await {
+        let (run, counts) = finished?;
+        delivered.merge(counts);
+        last = run;
+    }
+    Ok((last, delivered))
+}
+
+/// One sender of a run: claims and sends batches until nothing is left to claim and the
+/// run is DONE. Several may work on one run at once, in this process or in others.
+async fn send_until_done(
+    ctx: &DigestContext,
+    figures: &std::sync::Arc<WeekFigures>,
+    run_id: i32,
+) -> Result<(digest_run::Model, DeliveryCounts), DigestError> {
+    let mut delivered = DeliveryCounts::default();
     let poll = (ctx.settings.claim_timeout / 20).clamp(Duration::from_millis(20), Duration::from_secs(5));
     let mut progress_recorded = Instant::now();
     // Batches in a row that found the SMTP server unreachable.
     let mut outages = 0u32;
     loop {
-        match work_batch(ctx, &figures, run.id).await? {
+        match work_batch(ctx, figures, run_id).await? {
             BatchOutcome::Worked(counts) => {
                 delivered.merge(counts);
                 if ctx.stop.is_cancelled() {
-                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    run::record_progress(&ctx.db, run_id, Utc::now()).await?;
                     return Err(DigestError::Stopped);
                 }
                 if counts.deferred > 0 {
@@ -202,7 +229,7 @@ pub async fn deliver_run(
                         ?wait,
                         "SMTP server unreachable: digest paused"
                     );
-                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    run::record_progress(&ctx.db, run_id, Utc::now()).await?;
                     progress_recorded = Instant::now();
                     if !sleep_unless_stopped(&ctx.stop, wait).await {
                         return Err(DigestError::Stopped);
@@ -215,12 +242,12 @@ pub async fn deliver_run(
                 }
                 // Counting reads every delivery of the run: once in a while is enough.
                 if progress_recorded.elapsed() >= PROGRESS_EVERY {
-                    run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                    run::record_progress(&ctx.db, run_id, Utc::now()).await?;
                     progress_recorded = Instant::now();
                 }
             }
             BatchOutcome::NothingToClaim => {
-                let current = run::record_progress(&ctx.db, run.id, Utc::now()).await?;
+                let current = run::record_progress(&ctx.db, run_id, Utc::now()).await?;
                 if current.status == entity::RunStatus::Done {
                     tracing::info!(sent = current.sent, failed = current.failed, "digest run done");
                     return Ok((current, delivered));
