@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use jobs::mail::{Email, Mailer, MailerConfig, SendError};
-use salarygraph_tests::{SmtpServer, TestApp, TestOptions, tls};
+use salarygraph_tests::{PostfixSink, SmtpServer, TestApp, TestOptions, tls};
 use serde_json::json;
 
 use crate::digest::{assert_one_each, confirmed, context, demo_week, monday_after};
@@ -108,4 +108,42 @@ async fn credentials_that_would_cross_a_network_in_clear_stop_start_up() {
     assert!(stderr.contains("SMTP_URL"), "{stderr}");
     assert!(stderr.contains("smtp://USER:PASS@mail.example.com:587?tls=required"), "{stderr}");
     assert!(!stderr.contains("s3cret-pw"), "the password is not printed: {stderr}");
+}
+
+#[tokio::test]
+async fn a_digest_to_a_server_that_pipelines_arrives_whole_and_once_each() {
+    for pipelining in [true, false] {
+        let Some(sink) = PostfixSink::start(pipelining) else { return };
+        let app = TestApp::spawn_with(TestOptions { demo: true, smtp: false, ..TestOptions::default() }).await;
+        let readers = confirmed(&app, 9).await;
+        let mut ctx = context(&app);
+        ctx.mailer = mailer(sink.url(), false);
+        let week = demo_week();
+        let summary = jobs::digest::run_weekly_digest(&ctx, week, monday_after(week)).await.expect("digest");
+        assert_eq!((summary.run.sent, summary.run.failed), (9, 0), "pipelining {pipelining}");
+        let received = sink.received();
+        let mut to: Vec<String> = received.iter().flat_map(|e| e.to.clone()).collect();
+        to.sort();
+        let mut expected: Vec<String> = readers.iter().map(|r| r.email.clone()).collect();
+        expected.sort();
+        assert_eq!(to, expected, "one digest each (pipelining {pipelining})");
+        for email in &received {
+            let subject = email.header("Subject").expect("subject");
+            assert!(subject.starts_with("AI salaries, week of"), "{subject}");
+            assert!(email.part("text/plain").is_some_and(|t| t.contains("Unsubscribe")), "text part whole");
+            assert!(email.part("text/html").is_some_and(|h| h.trim_end().ends_with("</html>")), "HTML part whole");
+        }
+
+        // A line that starts with a dot survives the transfer's dot-stuffing.
+        let mut dotted = email("dots@example.com");
+        dotted.text = ".starts with a dot\n..two\n.\nlast".into();
+        mailer(sink.url(), false).send(&dotted).await.expect("send");
+        let arrived = sink.received().into_iter().find(|e| e.to == ["dots@example.com"]).expect("arrived");
+        let text = arrived.part("text/plain").expect("text");
+        assert!(
+            text.contains(".starts with a dot\r\n..two\r\n.\r\nlast")
+                || text.contains(".starts with a dot\n..two\n.\nlast"),
+            "{text:?}"
+        );
+    }
 }

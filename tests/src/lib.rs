@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 pub use boards::{BoardAnswer, BoardServer};
 pub use db::{Backend, TestDatabase};
 pub use proxy::Proxy;
-pub use smtp::{ReceivedEmail, SmtpBehaviour, SmtpServer, free_port};
+pub use smtp::{PostfixSink, ReceivedEmail, SmtpBehaviour, SmtpServer, free_port};
 
 /// The admin token every test app uses.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, TcpListener};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -214,4 +215,95 @@ impl SmtpServer {
 /// A loopback port nothing listens on (bound, then released), for a server to come up on later.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+/// Postfix's `smtp-sink` (Debian's `postfix` package) on loopback: a real server that, unlike
+/// mailin, announces and takes pipelined commands (RFC 2920), and writes each message it
+/// accepts to a file of its own. Stopped when dropped.
+pub struct PostfixSink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl PostfixSink {
+    /// Starts `smtp-sink` on a free port, announcing `PIPELINING` or (with `pipelining`
+    /// false) not. When it is not installed: a failed test in CI (`CI` set), else `None`
+    /// after a loud message, never a silent skip.
+    pub fn start(pipelining: bool) -> Option<Self> {
+        let Some(program) = ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].into_iter().find(|p| Path::new(p).exists())
+        else {
+            let message = "smtp-sink is missing: install Debian's postfix package";
+            if std::env::var_os("CI").is_some() {
+                panic!("{message}; in CI a missing smtp-sink fails the run");
+            }
+            eprintln!("SKIPPED: {message}");
+            return None;
+        };
+        static STARTED: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "smtp-sink-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("dump folder");
+        let port = free_port();
+        let mut command = std::process::Command::new(program);
+        // As root it must drop to a user, who then writes the dumps.
+        if is_root() {
+            std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).expect("chmod");
+            command.args(["-u", "nobody"]);
+        }
+        if !pipelining {
+            command.arg("-p");
+        }
+        let template = dir.join("message-").display().to_string();
+        let child = command
+            .args(["-d", &template, &format!("127.0.0.1:{port}"), "64"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start smtp-sink");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "smtp-sink did not listen on {port} within 10 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self { child, dir, port })
+    }
+
+    /// `smtp://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message accepted so far; `to` from the envelope (`smtp-sink` heads each dump
+    /// with `X-Rcpt-Args: <address>` lines before the message as received).
+    pub fn received(&self) -> Vec<ReceivedEmail> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
+        entries
+            .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+            .map(|raw| {
+                let to = raw
+                    .lines()
+                    .take_while(|line| !line.is_empty())
+                    .filter_map(|line| line.strip_prefix("X-Rcpt-Args: "))
+                    .map(|args| args.trim().trim_start_matches('<').split('>').next().unwrap_or_default().to_owned())
+                    .collect();
+                ReceivedEmail { to, raw }
+            })
+            .collect()
+    }
+}
+
+impl Drop for PostfixSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Whether this process runs as root (`smtp-sink` then needs `-u`).
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
 }
