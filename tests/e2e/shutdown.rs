@@ -20,9 +20,8 @@ async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Child {
 /// [`start`] with further environment variables.
 async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: &[(&str, &str)]) -> Child {
     let base = format!("http://127.0.0.1:{port}");
-    // reqwest is built without a crypto provider: `reqwest::get` below needs the process's
-    // (ring), which otherwise only a `TestApp` started earlier in the run has installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // `reqwest::get` below may run before any `TestApp` of the run.
+    salarygraph_tests::install_crypto_provider();
     let mut command = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"));
     command
         .arg("serve")

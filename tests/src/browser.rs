@@ -68,6 +68,7 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .expect("start chromedriver");
+        crate::install_crypto_provider();
         let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("client");
         let status = format!("http://127.0.0.1:{port}/status");
         for _ in 0..100 {

@@ -93,6 +93,7 @@ impl TestApp {
 
     /// Starts the service with these options.
     pub async fn spawn_with(options: TestOptions) -> Self {
+        install_crypto_provider();
         let database = match options.database.clone() {
             Some(shared) => shared,
             None => TestDatabase::create().await,
@@ -249,4 +250,11 @@ pub async fn insert_confirmed_subscribers(
         .await?;
     }
     Ok(())
+}
+
+/// Installs ring as the process's TLS provider: reqwest is built without one of its own, so
+/// any client a test builds (before or without a `TestApp`) needs it. Installing it again is
+/// harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
