@@ -9,6 +9,9 @@ local subscribe_q = '{"query":"mutation SignUp($email: String!) { subscribe(emai
 
 dofile("count_errors.lua")
 local counter = 0
+-- Addresses unique to this run too, so that every run signs up new addresses rather than
+-- the previous run's again.
+local run = os.time()
 
 request = function()
   counter = counter + 1
@@ -24,7 +27,7 @@ request = function()
   elseif pick < 19 then
     body = string.format(postings_q, role, 100000 + (counter % 5) * 20000)
   else
-    body = string.format(subscribe_q, string.format("load-%d-%d@bench.example", thread_id, counter))
+    body = string.format(subscribe_q, string.format("load-%d-%d-%d@bench.example", run, thread_id, counter))
   end
   return wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, body)
 end

@@ -72,9 +72,13 @@ impl From<RoleError> for SubscriptionError {
     }
 }
 
-/// Sign-ups being recorded at once, across the process; past it `subscribe` answers
-/// [`SubscriptionError::Busy`] rather than queue work without bound.
+/// Sign-ups being recorded at once, across the process; past it `subscribe` waits up to
+/// [`SIGN_UP_SLOT_WAIT`] for one to finish, then answers [`SubscriptionError::Busy`] rather
+/// than queue work without bound.
 pub const MAX_SIGN_UPS_IN_FLIGHT: usize = 256;
+/// How long a sign-up waits for a recording slot when all are taken: a burst slows its
+/// answers down a little instead of failing them.
+pub const SIGN_UP_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// The sign-ups being recorded (process-wide, like the connections they come from).
 static SIGN_UPS_IN_FLIGHT: Semaphore = Semaphore::const_new(MAX_SIGN_UPS_IN_FLIGHT);
 
@@ -96,7 +100,13 @@ pub async fn subscribe(
 ) -> Result<(), SubscriptionError> {
     let email = SubscriberEmail::parse(email).map_err(SubscriptionError::Invalid)?;
     let roles = normalise_roles(db, roles.unwrap_or_default()).await?;
-    let Ok(permit) = SIGN_UPS_IN_FLIGHT.try_acquire() else { return Err(SubscriptionError::Busy) };
+    let permit = match SIGN_UPS_IN_FLIGHT.try_acquire() {
+        Ok(permit) => permit,
+        Err(_) => match tokio::time::timeout(SIGN_UP_SLOT_WAIT, SIGN_UPS_IN_FLIGHT.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(SubscriptionError::Busy),
+        },
+    };
     let (db, mailer, public_url) = (db.clone(), mailer.clone(), public_url.to_owned());
     tokio::spawn(async move {
         let _permit = permit;
@@ -263,7 +273,9 @@ async fn record_sign_up(
     let subscriber = match find_by_email(db, email).await? {
         Some(existing) => existing,
         None => match insert_pending(db, email, roles, now).await {
-            Ok(created) => created,
+            // A new address: PENDING with these roles, its confirmation due now and claimed
+            // by this request (the row says so from its first write).
+            Ok(created) => return Ok(Some((created, None))),
             // Another request signed the same address up in between: carry on with its row.
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => find_by_email(db, email)
                 .await?
@@ -315,6 +327,7 @@ async fn find_by_email(db: &impl ConnectionTrait, email: &SubscriberEmail) -> Re
         .await
 }
 
+/// A new PENDING subscriber whose confirmation is sent now (its `confirmation_sent_at`).
 async fn insert_pending(
     db: &impl ConnectionTrait,
     email: &SubscriberEmail,
@@ -325,7 +338,7 @@ async fn insert_pending(
         email: Set(email.as_str().to_owned()),
         status: Set(SubscriberStatus::Pending),
         roles: Set(roles.to_vec().into()),
-        confirmation_sent_at: Set(None),
+        confirmation_sent_at: Set(Some(now)),
         confirmed_at: Set(None),
         unsubscribed_at: Set(None),
         permanent_failures: Set(0),
