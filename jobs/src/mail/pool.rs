@@ -336,6 +336,8 @@ impl SmtpPool {
 /// content, dot-stuffed and terminated.
 struct Pipelined {
     commands: String,
+    /// Commands in `commands`, each answered by one reply.
+    replies: usize,
     content: String,
 }
 
@@ -356,7 +358,7 @@ fn pipelined(session: &Session, envelope: &Envelope, message: &[u8]) -> Option<P
         commands.push_str(&Rcpt::new(to.clone(), Vec::new()).to_string());
     }
     commands.push_str(&Data.to_string());
-    Some(Pipelined { commands, content: dot_stuffed(content) })
+    Some(Pipelined { commands, replies: envelope.to().len() + 2, content: dot_stuffed(content) })
 }
 
 /// `content` as it travels after `DATA` (RFC 5321 §4.5.2): a line that starts with a dot
@@ -394,25 +396,15 @@ async fn send_pipelined(
     connection: &mut AsyncSmtpConnection,
     transaction: Pipelined,
 ) -> Result<(), lettre::transport::smtp::Error> {
-    // One reply per command of the group: MAIL's comes with the write, then one per RCPT,
-    // then DATA's 354.
-    let replies = transaction.commands.matches("\r\n").count();
-    let mut group = Ok(());
-    match connection.command(Raw(&transaction.commands)).await {
-        Ok(_) => {
-            for _ in 1..replies {
-                if let Err(e) = connection.read_response().await {
-                    group = Err(e);
-                    break;
-                }
-            }
+    let accepted = async {
+        // MAIL's reply comes with the write; then one per RCPT, then DATA's 354.
+        connection.command(Raw(&transaction.commands)).await?;
+        for _ in 1..transaction.replies {
+            connection.read_response().await?;
         }
-        Err(e) => group = Err(e),
+        connection.command(Raw(&transaction.content)).await.map(drop)
     }
-    let accepted = match group {
-        Ok(()) => connection.command(Raw(&transaction.content)).await.map(drop),
-        Err(e) => Err(e),
-    };
+    .await;
     if accepted.is_err() {
         connection.abort().await;
     }

@@ -100,12 +100,8 @@ pub async fn subscribe(
 ) -> Result<(), SubscriptionError> {
     let email = SubscriberEmail::parse(email).map_err(SubscriptionError::Invalid)?;
     let roles = normalise_roles(db, roles.unwrap_or_default()).await?;
-    let permit = match SIGN_UPS_IN_FLIGHT.try_acquire() {
-        Ok(permit) => permit,
-        Err(_) => match tokio::time::timeout(SIGN_UP_SLOT_WAIT, SIGN_UPS_IN_FLIGHT.acquire()).await {
-            Ok(Ok(permit)) => permit,
-            _ => return Err(SubscriptionError::Busy),
-        },
+    let Ok(Ok(permit)) = tokio::time::timeout(SIGN_UP_SLOT_WAIT, SIGN_UPS_IN_FLIGHT.acquire()).await else {
+        return Err(SubscriptionError::Busy);
     };
     let (db, mailer, public_url) = (db.clone(), mailer.clone(), public_url.to_owned());
     tokio::spawn(async move {
