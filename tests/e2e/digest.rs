@@ -75,10 +75,15 @@ pub(crate) async fn confirmed(app: &TestApp, count: usize) -> Vec<subscriber::Mo
     out
 }
 
-/// Digest emails received, by envelope recipient.
+/// Digest emails the app's SMTP server received, by envelope recipient.
 pub(crate) fn digests_by_recipient(app: &TestApp) -> HashMap<String, Vec<ReceivedEmail>> {
+    by_recipient(app.emails())
+}
+
+/// The digest emails among `emails`, by envelope recipient.
+fn by_recipient(emails: Vec<ReceivedEmail>) -> HashMap<String, Vec<ReceivedEmail>> {
     let mut out: HashMap<String, Vec<ReceivedEmail>> = HashMap::new();
-    for email in app.emails() {
+    for email in emails {
         if email.header("Message-ID").is_some_and(|id| id.starts_with("<digest-")) {
             for to in &email.to {
                 out.entry(to.clone()).or_default().push(email.clone());
@@ -89,7 +94,12 @@ pub(crate) fn digests_by_recipient(app: &TestApp) -> HashMap<String, Vec<Receive
 }
 
 pub(crate) fn assert_one_each(app: &TestApp, expected: &[&subscriber::Model]) {
-    let received = digests_by_recipient(app);
+    assert_one_each_in(app.emails(), expected);
+}
+
+/// Exactly one digest among `emails` for each of `expected`, and none for anyone else.
+pub(crate) fn assert_one_each_in(emails: Vec<ReceivedEmail>, expected: &[&subscriber::Model]) {
+    let received = by_recipient(emails);
     let mut counts: Vec<(String, usize)> = received.iter().map(|(to, e)| (to.clone(), e.len())).collect();
     counts.sort();
     let mut wanted: Vec<(String, usize)> = expected.iter().map(|s| (s.email.clone(), 1)).collect();

@@ -9,7 +9,7 @@ use jobs::mail::{Email, Mailer, MailerConfig, SendError};
 use salarygraph_tests::{PostfixSink, SmtpServer, TestApp, TestOptions, tls};
 use serde_json::json;
 
-use crate::digest::{assert_one_each, confirmed, context, demo_week, monday_after};
+use crate::digest::{assert_one_each, assert_one_each_in, confirmed, context, demo_week, monday_after};
 
 fn mailer(url: String, trust_test_certificate: bool) -> Mailer {
     Mailer::new(&MailerConfig {
@@ -122,11 +122,7 @@ async fn a_digest_to_a_server_that_pipelines_arrives_whole_and_once_each() {
         let summary = jobs::digest::run_weekly_digest(&ctx, week, monday_after(week)).await.expect("digest");
         assert_eq!((summary.run.sent, summary.run.failed), (9, 0), "pipelining {pipelining}");
         let received = sink.received();
-        let mut to: Vec<String> = received.iter().flat_map(|e| e.to.clone()).collect();
-        to.sort();
-        let mut expected: Vec<String> = readers.iter().map(|r| r.email.clone()).collect();
-        expected.sort();
-        assert_eq!(to, expected, "one digest each (pipelining {pipelining})");
+        assert_one_each_in(received.clone(), &readers.iter().collect::<Vec<_>>());
         for email in &received {
             let subject = email.header("Subject").expect("subject");
             assert!(subject.starts_with("AI salaries, week of"), "{subject}");

@@ -44,11 +44,7 @@ fn missing(what: &str) -> Option<Browser> {
         "{what} is not installed: browser tests need Debian's chromium and chromium-driver \
          (apt-get install chromium chromium-driver; .ci/run installs them)"
     );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}; in CI a missing browser fails the run");
-    }
-    eprintln!("\n{bar}\nSKIPPED A BROWSER TEST: {message}.\n{bar}\n", bar = "!".repeat(78));
-    None
+    crate::missing_tool("A BROWSER TEST", &message)
 }
 
 impl Browser {
@@ -309,11 +305,7 @@ fn install_axe() -> Option<String> {
             .is_ok_and(|s| s.success());
         if !installed {
             let message = "axe-core could not be installed (npm ci --prefix tests/browser)";
-            if std::env::var_os("CI").is_some() {
-                panic!("{message}");
-            }
-            eprintln!("\n{bar}\nSKIPPED AN ACCESSIBILITY AUDIT: {message}.\n{bar}\n", bar = "!".repeat(78));
-            return None;
+            return crate::missing_tool("AN ACCESSIBILITY AUDIT", message);
         }
     }
     Some(std::fs::read_to_string(script).expect("axe.min.js"))

@@ -258,3 +258,13 @@ pub async fn insert_confirmed_subscribers(
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
+
+/// A program a test needs is not installed: in CI (`CI` set) the test fails; elsewhere it is
+/// skipped after a banner naming what is `skipped`, never silently.
+pub fn missing_tool<T>(skipped: &str, message: &str) -> Option<T> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}; in CI a missing program fails the run");
+    }
+    eprintln!("\n{bar}\nSKIPPED {skipped}: {message}.\n{bar}\n", bar = "!".repeat(78));
+    None
+}
