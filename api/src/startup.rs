@@ -40,14 +40,18 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     .map_err(|e| anyhow::anyhow!(e))
 }
 
-/// The shared state over an open database.
+/// The shared state over an open database; starts the sign-up recorder, so it must be
+/// called on a Tokio runtime.
 pub fn build_state(config: &Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    let mailer = mailer(config)?;
+    let public_url: Arc<str> = Arc::from(config.public_url.as_str());
     Ok(AppState {
+        sign_ups: jobs::subscriptions::SignUps::start(db.clone(), mailer.clone(), public_url.clone()),
         db,
         database_url: Arc::from(config.database_url.as_str()),
-        mailer: mailer(config)?,
+        mailer,
         admin_token: config.admin_token.as_ref().map(|t| Arc::new(AdminToken::new(t))),
-        public_url: Arc::from(config.public_url.as_str()),
+        public_url,
         changes: Arc::default(),
         response_cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
         rate_limits: Arc::new(RateLimits::new(config.subscribe_rate_limit, config.link_rate_limit)),

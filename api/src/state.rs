@@ -17,6 +17,8 @@ pub struct AppState {
     pub database_url: Arc<str>,
     /// Sends email.
     pub mailer: Mailer,
+    /// Records sign-ups, several at a time, and sends their confirmations.
+    pub sign_ups: jobs::subscriptions::SignUps,
     /// The admin token; `None` refuses every admin operation.
     pub admin_token: Option<Arc<AdminToken>>,
     /// Base of links in emails, without a trailing slash.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{SubscriberStatus, TokenPurpose, subscriber, subscriber_token};
 use salarygraph_tests::{Backend, TestApp, TestDatabase, error_code};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder, Set, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::subscriptions::{SUBSCRIBE, emails_after_a_while, link, same_answer, token, wait_for_emails};
@@ -203,6 +203,20 @@ async fn the_migration_merges_addresses_stored_in_several_cases() {
     assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 0);
 }
 
+/// Holds the subscriber table on a connection of its own until the transaction ends: on
+/// PostgreSQL nobody may read or write it, on SQLite nobody may write (readers go on, WAL).
+pub async fn hold_subscriber_table(app: &TestApp) -> DatabaseTransaction {
+    let holder = api::db::connect(&app.database.url).await.expect("connect");
+    let lock = holder.begin().await.expect("begin");
+    let statement = match app.database.backend {
+        Backend::Postgres => "LOCK TABLE subscriber IN ACCESS EXCLUSIVE MODE",
+        // SQLite locks the whole file for writing.
+        Backend::Sqlite => "UPDATE subscriber SET updated_at = updated_at",
+    };
+    lock.execute_unprepared(statement).await.expect("hold the subscriber table");
+    lock
+}
+
 /// Migrations after the merge one.
 fn after(index: usize) -> u32 {
     (<migration::Migrator as migration::MigratorTrait>::migrations().len() - index - 1) as u32
@@ -219,17 +233,7 @@ async fn subscribe_answers_before_touching_the_subscriber_table_whatever_the_add
 
     // Another connection holds the subscriber table: any path that read or wrote it before
     // answering would wait for it.
-    let holder = api::db::connect(&app.database.url).await.expect("connect");
-    let lock = holder.begin().await.expect("begin");
-    match app.database.backend {
-        Backend::Postgres => {
-            lock.execute_unprepared("LOCK TABLE subscriber IN ACCESS EXCLUSIVE MODE").await.expect("lock");
-        }
-        Backend::Sqlite => {
-            // SQLite locks the whole file for writing; readers go on (WAL).
-            lock.execute_unprepared("UPDATE subscriber SET updated_at = updated_at").await.expect("write lock");
-        }
-    }
+    let lock = hold_subscriber_table(&app).await;
     for address in ["known@example.com", "new@example.com"] {
         let answer =
             tokio::time::timeout(Duration::from_secs(3), app.gql(SUBSCRIBE, json!({ "email": address }))).await;

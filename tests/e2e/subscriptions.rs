@@ -152,6 +152,55 @@ async fn a_second_sign_up_within_ten_minutes_sends_nothing_and_answers_the_same(
 }
 
 #[tokio::test]
+async fn a_burst_of_sign_ups_is_recorded_together_and_each_address_gets_one_confirmation() {
+    let app = app_with_roles().await;
+    let known = subscribe_and_receive(&app, "known@example.com", json!(null), 1).await;
+    let confirmed = app.gql(CONFIRM, json!({ "t": token(&link(&app, &known, "/subscriptions/confirm?token=")) })).await;
+    assert!(confirmed["errors"].is_null(), "{confirmed}");
+
+    // While the table is held the recorder waits on its first sign-up, and the rest of the
+    // burst queues up behind it.
+    let lock = crate::sign_up_abuse::hold_subscriber_table(&app).await;
+    let before = app.statements();
+    let readers: Vec<String> = (0..100).map(|n| format!("reader{n}@example.com")).collect();
+    // A confirmed reader and a second spelling of a mailbox in the burst: neither gets more.
+    let burst: Vec<&str> =
+        readers.iter().map(String::as_str).chain(["known@example.com", "READER7@example.com"]).collect();
+    let roles = json!(["llm-engineer", "ai-architect"]);
+    let answers = futures::future::join_all(
+        burst.iter().map(|email| app.gql(SUBSCRIBE, json!({ "email": email, "roles": roles.clone() }))),
+    )
+    .await;
+    assert!(answers.iter().all(|a| *a == same_answer()), "{answers:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    lock.rollback().await.expect("release");
+
+    let emails = wait_for_emails(&app, 1 + readers.len()).await;
+    assert_eq!(emails_after_a_while(&app).await.len(), 1 + readers.len(), "one confirmation per new mailbox");
+    let mut per_reader: HashMap<String, usize> = HashMap::new();
+    for email in &emails[1..] {
+        // Whichever spelling of reader7 came first is the one written to.
+        *per_reader.entry(email.to.join(",").to_lowercase()).or_default() += 1;
+        let text = email.part("text/plain").expect("a text part");
+        let (ai, llm) = (text.find("AI Architect"), text.find("LLM Engineer"));
+        assert!(ai.is_some() && ai < llm, "both roles' titles, alphabetically:\n{text}");
+    }
+    assert!(readers.iter().all(|r| per_reader.get(r) == Some(&1)), "{per_reader:?}");
+
+    // Recorded together: checking the roles is one statement per sign-up, on its request;
+    // recording them one at a time took four or more each.
+    let recording = app.statements() - before - burst.len();
+    assert!(recording <= 30, "{recording} statements to record {} sign-ups", burst.len());
+
+    // Each link confirms its own mailbox, with the roles as asked.
+    let last = emails.last().expect("an email");
+    let answer = app.gql(CONFIRM, json!({ "t": token(&link(&app, last, "/subscriptions/confirm?token=")) })).await;
+    let confirmed = &answer["data"]["confirmSubscription"];
+    assert_eq!(confirmed["email"].as_str(), Some(last.to[0].as_str()), "{answer}");
+    assert_eq!(confirmed["roles"], roles, "{answer}");
+}
+
+#[tokio::test]
 async fn malformed_addresses_are_bad_user_input_and_get_no_mail() {
     let app = app_with_roles().await;
     let long = format!("{}@example.com", "a".repeat(288));

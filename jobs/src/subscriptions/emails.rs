@@ -1,13 +1,9 @@
 //! The confirmation email, from templates (`jobs/templates/email/`).
 
 use askama::Template;
-use chrono::{DateTime, TimeDelta, Utc};
-use entity::{TokenPurpose, role, subscriber};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{CONFIRMATION_TTL_HOURS, ManageLinks, confirm_url, manage_links};
-use crate::mail::{Email, Mailer};
-use crate::tokens;
+use super::{CONFIRMATION_TTL_HOURS, ManageLinks};
+use crate::mail::Email;
 
 /// Subject of the confirmation email.
 const CONFIRM_SUBJECT: &str = "Confirm your subscription to the weekly AI salary email";
@@ -49,34 +45,6 @@ pub fn confirmation_email(
         headers: Vec::new(),
         inline_png: Vec::new(),
     })
-}
-
-/// Issues the tokens of a confirmation email and sends it.
-pub(super) async fn send_confirmation(
-    db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    public_url: &str,
-    subscriber: &subscriber::Model,
-    now: DateTime<Utc>,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let expires_at = now + TimeDelta::hours(CONFIRMATION_TTL_HOURS);
-    let token = tokens::issue(db, subscriber.id, TokenPurpose::Confirm, Some(expires_at), now).await?;
-    let links = manage_links(db, subscriber.id, public_url, now).await?;
-    let titles = role_titles(db, &subscriber.roles).await?;
-    let email = confirmation_email(&subscriber.email, &confirm_url(public_url, &token), &titles, &links)?;
-    mailer.send(&email).await?;
-    tracing::info!(subscriber_id = subscriber.id, "confirmation email sent");
-    Ok(())
-}
-
-/// Titles of the roles with these slugs, alphabetically.
-async fn role_titles(db: &impl ConnectionTrait, slugs: &[String]) -> Result<Vec<String>, sea_orm::DbErr> {
-    if slugs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let roles =
-        role::Entity::find().filter(role::Column::Slug.is_in(slugs.iter().cloned())).order_by_asc(role::Column::Title);
-    Ok(roles.all(db).await?.into_iter().map(|r| r.title).collect())
 }
 
 #[cfg(test)]

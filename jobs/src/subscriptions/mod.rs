@@ -6,22 +6,21 @@ mod address;
 mod emails;
 mod links;
 pub mod list;
+mod recorder;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::subscriber::FollowedRoles;
-use entity::{SubscriberStatus, TokenPurpose, subscriber, subscriber_token};
+use entity::{SubscriberStatus, TokenPurpose, role, subscriber, subscriber_token};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
 };
-use tokio::sync::Semaphore;
 
 pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
 pub use emails::confirmation_email;
 pub use links::{ManageLinks, confirm_url, manage_links, manage_links_many, preferences_url, unsubscribe_url};
+pub use recorder::{MAX_SIGN_UPS_QUEUED, SignUps};
 
-use crate::mail::Mailer;
 use crate::roles::{RoleError, resolve_slugs};
 pub use crate::signed_links::PREFERENCES_TTL_DAYS;
 use crate::tokens::{self, TokenLookup};
@@ -72,69 +71,32 @@ impl From<RoleError> for SubscriptionError {
     }
 }
 
-/// Sign-ups being recorded at once, across the process; past it `subscribe` waits up to
-/// [`SIGN_UP_SLOT_WAIT`] for one to finish, then answers [`SubscriptionError::Busy`] rather
-/// than queue work without bound.
-pub const MAX_SIGN_UPS_IN_FLIGHT: usize = 256;
-/// How long a sign-up waits for a recording slot when all are taken: a burst slows its
-/// answers down a little instead of failing them.
+/// How long a sign-up waits for room in the queue when it is full: a burst slows its answers
+/// down a little instead of failing them.
 pub const SIGN_UP_SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
-/// The sign-ups being recorded (process-wide, like the connections they come from).
-static SIGN_UPS_IN_FLIGHT: Semaphore = Semaphore::const_new(MAX_SIGN_UPS_IN_FLIGHT);
 
 /// Signs an address up (double opt-in) for `roles` (`None` or empty: every role).
 ///
 /// Answers as soon as the input is checked (the address's form, the roles named), before
 /// anything about the address is read, so that the answer and its timing are the same
-/// whatever the address's state. The sign-up is then recorded on a task of its own: a new,
-/// pending, unsubscribed or bounced address becomes PENDING with these roles and is sent a
-/// confirmation email, at most one per [`RESEND_INTERVAL_MINUTES`]; a CONFIRMED one is left
-/// alone. Failures from then on are logged; a failed send frees the slot for a retry.
+/// whatever the address's state. The sign-up is then recorded by `sign_ups`, with others
+/// waiting at the same time: a new, pending, unsubscribed or bounced address becomes PENDING
+/// with these roles and is sent a confirmation email, at most one per
+/// [`RESEND_INTERVAL_MINUTES`]; a CONFIRMED one is left alone. Failures from then on are
+/// logged; a failed send frees the address to ask again at once.
 pub async fn subscribe(
-    db: &DatabaseConnection,
-    mailer: &Mailer,
-    public_url: &str,
+    db: &impl ConnectionTrait,
+    sign_ups: &SignUps,
     email: &str,
     roles: Option<Vec<String>>,
     now: DateTime<Utc>,
 ) -> Result<(), SubscriptionError> {
     let email = SubscriberEmail::parse(email).map_err(SubscriptionError::Invalid)?;
-    let roles = normalise_roles(db, roles.unwrap_or_default()).await?;
-    let Ok(Ok(permit)) = tokio::time::timeout(SIGN_UP_SLOT_WAIT, SIGN_UPS_IN_FLIGHT.acquire()).await else {
-        return Err(SubscriptionError::Busy);
-    };
-    let (db, mailer, public_url) = (db.clone(), mailer.clone(), public_url.to_owned());
-    tokio::spawn(async move {
-        let _permit = permit;
-        if let Err(error) = sign_up(&db, &mailer, &public_url, &email, &roles, now).await {
-            tracing::error!(%error, "sign-up not recorded");
-        }
-    });
-    Ok(())
-}
-
-/// Records a sign-up and sends its confirmation when one is due.
-async fn sign_up(
-    db: &DatabaseConnection,
-    mailer: &Mailer,
-    public_url: &str,
-    email: &SubscriberEmail,
-    roles: &[String],
-    now: DateTime<Utc>,
-) -> Result<(), SubscriptionError> {
-    let Some((subscriber, previous_sent_at)) = record_sign_up(db, email, roles, now).await? else {
-        return Ok(());
-    };
-    if let Err(error) = emails::send_confirmation(db, mailer, public_url, &subscriber, now).await {
-        tracing::warn!(subscriber_id = subscriber.id, %error, "confirmation email not sent");
-        // Not sent: the address may ask again at once rather than wait out the interval.
-        subscriber::Entity::update_many()
-            .col_expr(subscriber::Column::ConfirmationSentAt, Expr::value(previous_sent_at))
-            .filter(subscriber::Column::Id.eq(subscriber.id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    let roles = checked_roles(db, roles.unwrap_or_default()).await?;
+    let mut titles: Vec<String> = roles.iter().map(|r| r.title.clone()).collect();
+    titles.sort();
+    let roles = roles.into_iter().map(|r| r.slug).collect();
+    sign_ups.enqueue(recorder::SignUp { email, roles, titles, now }).await
 }
 
 /// Confirms the subscription a confirmation token was sent for; returns the subscriber.
@@ -242,6 +204,11 @@ pub async fn find_by_manage_token(
 
 /// Checks role slugs: trimmed, each once, every one known (the error names all unknown ones).
 pub async fn normalise_roles(db: &impl ConnectionTrait, roles: Vec<String>) -> Result<Vec<String>, SubscriptionError> {
+    Ok(checked_roles(db, roles).await?.into_iter().map(|r| r.slug).collect())
+}
+
+/// The roles of these slugs, checked as [`normalise_roles`] says, in the order asked.
+async fn checked_roles(db: &impl ConnectionTrait, roles: Vec<String>) -> Result<Vec<role::Model>, SubscriptionError> {
     if roles.len() > MAX_ROLES {
         return Err(SubscriptionError::Invalid(format!("at most {MAX_ROLES} roles, got {}", roles.len())));
     }
@@ -254,14 +221,15 @@ pub async fn normalise_roles(db: &impl ConnectionTrait, roles: Vec<String>) -> R
             slugs.push(slug);
         }
     }
-    resolve_slugs(db, &slugs).await?;
-    Ok(slugs)
+    let mut found = resolve_slugs(db, &slugs).await?;
+    found.sort_by_key(|r| slugs.iter().position(|s| *s == r.slug));
+    Ok(found)
 }
 
 /// Records a sign-up; returns the subscriber and its previous `confirmation_sent_at` when
 /// this request won the right to send a confirmation.
 async fn record_sign_up(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     email: &SubscriberEmail,
     roles: &[String],
     now: DateTime<Utc>,
@@ -330,6 +298,12 @@ async fn insert_pending(
     roles: &[String],
     now: DateTime<Utc>,
 ) -> Result<subscriber::Model, DbErr> {
+    pending_row(email, roles, now).insert(db).await
+}
+
+/// The row of a new PENDING subscriber whose confirmation is sent now: the row claims the
+/// confirmation from its first write.
+fn pending_row(email: &SubscriberEmail, roles: &[String], now: DateTime<Utc>) -> subscriber::ActiveModel {
     subscriber::ActiveModel {
         email: Set(email.as_str().to_owned()),
         status: Set(SubscriberStatus::Pending),
@@ -342,6 +316,4 @@ async fn insert_pending(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await
 }

@@ -73,7 +73,7 @@ impl SubscriptionMutation {
 
 async fn sign_up(ctx: &Context<'_>, email: &str, roles: Option<Vec<String>>) -> ApiResult<SubscribeResult> {
     let state = rate_limited(ctx, |limits| &limits.sign_up)?;
-    subscriptions::subscribe(&state.db, &state.mailer, &state.public_url, email, roles, Utc::now()).await?;
+    subscriptions::subscribe(&state.db, &state.sign_ups, email, roles, Utc::now()).await?;
     Ok(SubscribeResult { ok: true, message: SUBSCRIBE_MESSAGE.to_owned() })
 }
 

@@ -32,8 +32,7 @@ pub async fn submit(State(state): State<HttpState>, request: Request) -> Respons
     let email = values(&form, "email").into_iter().next().unwrap_or_default();
     let roles = values(&form, "roles");
     let app = &state.app;
-    let result =
-        subscriptions::subscribe(&app.db, &app.mailer, &app.public_url, &email, Some(roles.clone()), Utc::now()).await;
+    let result = subscriptions::subscribe(&app.db, &app.sign_ups, &email, Some(roles.clone()), Utc::now()).await;
     match result {
         Ok(()) => page(
             StatusCode::OK,
