@@ -50,7 +50,8 @@ pub struct Config {
     pub demo_data: bool,
     /// `SUBSCRIBE_RATE_LIMIT` (default `5`): sign-up requests a minute per client (0: off).
     pub subscribe_rate_limit: u32,
-    /// `SMTP_CONCURRENCY` (default `4`): SMTP connections the digest uses at once.
+    /// `SMTP_CONCURRENCY` (default `8`): SMTP connections open at once, for the digest and the
+    /// confirmation emails together.
     pub smtp_concurrency: usize,
     /// `LOG_FORMAT` (default `text`): `text` or `json`.
     pub log_json: bool,
@@ -237,7 +238,7 @@ impl Config {
         };
         let demo_data = parse_bool("DEMO_DATA", var("DEMO_DATA"), true)?;
         let subscribe_rate_limit = parse_number("SUBSCRIBE_RATE_LIMIT", var("SUBSCRIBE_RATE_LIMIT"), 5, 0..=100_000)?;
-        let smtp_concurrency = parse_number("SMTP_CONCURRENCY", var("SMTP_CONCURRENCY"), 4, 1..=64)? as usize;
+        let smtp_concurrency = parse_number("SMTP_CONCURRENCY", var("SMTP_CONCURRENCY"), 8, 1..=64)? as usize;
         let log_json = match var("LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("text") => false,
             Some("json") => true,
