@@ -214,3 +214,32 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_up(n: usize) -> SignUp {
+        let email = SubscriberEmail::parse(&format!("reader{n}@example.com")).expect("an address");
+        SignUp { email, roles: Vec::new(), titles: Vec::new(), now: Utc::now() }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_after_the_wait_and_keeps_what_it_holds() {
+        // No recorder drains this queue: it stays full once filled.
+        let (queue, mut waiting) = mpsc::channel(MAX_SIGN_UPS_QUEUED);
+        let sign_ups = SignUps { queue };
+        for n in 0..MAX_SIGN_UPS_QUEUED {
+            sign_ups.enqueue(sign_up(n)).await.expect("room in the queue");
+        }
+        let started = std::time::Instant::now();
+        let refused = sign_ups.enqueue(sign_up(MAX_SIGN_UPS_QUEUED)).await;
+        assert!(matches!(refused, Err(SubscriptionError::Busy)), "{refused:?}");
+        assert!(started.elapsed() >= SIGN_UP_SLOT_WAIT, "waited for room first");
+        // The queued sign-ups are all still there, in order; one taken makes room again.
+        let first = waiting.recv().await.expect("queued");
+        assert_eq!(first.email.as_str(), "reader0@example.com");
+        sign_ups.enqueue(sign_up(MAX_SIGN_UPS_QUEUED)).await.expect("room again");
+        assert_eq!(waiting.len(), MAX_SIGN_UPS_QUEUED);
+    }
+}
