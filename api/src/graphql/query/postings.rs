@@ -67,13 +67,29 @@ impl PostingQuery {
     }
 }
 
-/// The filter of the service, and the role id it names (`Err(())` for a role that has no
-/// postings here: an unknown slug at the top level is NOT_FOUND instead).
-async fn service_filter(ctx: &Context<'_>, filter: PostingFilter) -> ApiResult<(service::PostingFilter, Option<i32>)> {
+/// How a filter's role slug is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlugLookup {
+    /// At once: the top-level list names one slug, and the loader's batching window would
+    /// only add its wait (up to a millisecond of tokio's timer) to every page.
+    Alone,
+    /// Through the loader, with the slugs of sibling lists that ask at the same time.
+    WithSiblings,
+}
+
+/// The filter of the service, and the role id it names (an unknown slug is NOT_FOUND).
+async fn service_filter(
+    ctx: &Context<'_>,
+    filter: PostingFilter,
+    lookup: SlugLookup,
+) -> ApiResult<(service::PostingFilter, Option<i32>)> {
     let role_id = match &filter.role {
         None => None,
         Some(slug) => {
-            let role = loader(ctx).load_one(RoleSlugKey(slug.clone())).await?;
+            let role = match lookup {
+                SlugLookup::Alone => jobs::roles::find_by_slug(&app_state(ctx).db, slug).await?,
+                SlugLookup::WithSiblings => loader(ctx).load_one(RoleSlugKey(slug.clone())).await?,
+            };
             Some(role.ok_or_else(|| ApiError::NotFound(format!("no role has the slug \"{slug}\"")))?.id)
         }
     };
@@ -110,7 +126,7 @@ async fn find_postings(
     after: Option<&str>,
 ) -> ApiResult<PostingConnection> {
     let page = Page::parse(first, after, "posting")?;
-    let (filter, role_id) = service_filter(ctx, filter).await?;
+    let (filter, role_id) = service_filter(ctx, filter, SlugLookup::Alone).await?;
     let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into()).await?;
     Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
@@ -126,7 +142,7 @@ pub async fn role_postings(
 ) -> ApiResult<PostingConnection> {
     let role_id = role.role_id;
     let page = Page::parse(first, after, "posting")?;
-    let (filter, filter_role) = service_filter(ctx, filter).await?;
+    let (filter, filter_role) = service_filter(ctx, filter, SlugLookup::WithSiblings).await?;
     if filter_role.is_some_and(|id| id != role_id) {
         // A filter naming another role matches none of this role's postings.
         return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
