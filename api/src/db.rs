@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
@@ -50,9 +51,37 @@ async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnect
                 .busy_timeout(Duration::from_secs(10))
                 .synchronous(SqliteSynchronous::Normal)
         });
+    if plain_on_loopback(url, std::env::var_os("PGSSLMODE").is_some()) {
+        options.map_sqlx_postgres_opts(|opts| opts.ssl_mode(PgSslMode::Disable));
+    }
     let db = Database::connect(options).await.map_err(fail)?;
     db.execute_unprepared("SELECT 1").await.map_err(fail)?;
     Ok(db)
+}
+
+/// Whether a PostgreSQL URL should connect without TLS: its host is this machine (loopback
+/// or a Unix socket) and neither the URL (`sslmode`) nor `PGSSLMODE` asks for a mode.
+/// Encryption there protects nothing (the bytes never leave the host), and rustls on every
+/// message cost a page 2.5 ms at one connection (BENCHMARKS.md); any other host keeps the
+/// driver's default (`prefer`).
+fn plain_on_loopback(url: &str, mode_in_env: bool) -> bool {
+    let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) else {
+        return false;
+    };
+    let (authority_and_path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mode_in_url = query.split('&').any(|pair| matches!(pair.split('=').next(), Some("sslmode" | "ssl-mode")));
+    if mode_in_env || mode_in_url {
+        return false;
+    }
+    // The host: after any credentials, before any port or path; empty means a Unix socket.
+    let authority = authority_and_path.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let socket = query.split('&').any(|pair| pair.starts_with("host=/"));
+    socket || matches!(host, "" | "localhost" | "::1") || host.starts_with("127.")
 }
 
 /// Applies every pending migration.
@@ -68,4 +97,34 @@ pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result
 /// How many migrations are not applied yet.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
     Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_on_loopback;
+
+    #[test]
+    fn only_a_database_on_this_machine_without_a_chosen_mode_connects_without_tls() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "postgres://u:p%40ss@localhost/db",
+            "postgresql://[::1]:5433/db?application_name=x",
+            "postgres:///db?host=/var/run/postgresql",
+            "postgres://127.0.0.2/db",
+        ] {
+            assert!(plain_on_loopback(url, false), "{url}");
+        }
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=require",
+            "postgres://localhost/db?application_name=x&ssl-mode=verify-full",
+            "postgres://db.internal:5432/db",
+            "postgres://u:p@10.0.0.5/db",
+            "postgres://localhost.example.com/db",
+            "postgres://[2001:db8::1]/db",
+            "sqlite://salarygraph.db?mode=rwc",
+        ] {
+            assert!(!plain_on_loopback(url, false), "{url}");
+        }
+        assert!(!plain_on_loopback("postgres://127.0.0.1/db", true), "PGSSLMODE decides");
+    }
 }
