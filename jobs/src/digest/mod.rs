@@ -174,6 +174,33 @@ pub async fn run_weekly_digest(
 /// pool still bounds the sends at once (`SMTP_CONCURRENCY`), whatever the senders.
 const SENDERS_PER_RUN: usize = 2;
 
+/// When this process last recorded a run's progress. Its senders share it, so that the run's
+/// deliveries are counted once every [`PROGRESS_EVERY`], not once per sender.
+struct ProgressClock(std::sync::Mutex<Instant>);
+
+impl Default for ProgressClock {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(Instant::now()))
+    }
+}
+
+impl ProgressClock {
+    /// Whether recording is due; if it is, the caller records and the clock starts again.
+    fn take_if_due(&self) -> bool {
+        let mut last = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = last.elapsed() >= PROGRESS_EVERY;
+        if due {
+            *last = Instant::now();
+        }
+        due
+    }
+
+    /// Progress was just recorded outside the schedule.
+    fn restart(&self) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+    }
+}
+
 /// Sends a started run's remaining deliveries, then waits for other senders' claims to end
 /// (or to go stale and be taken over), and returns the run once DONE.
 pub async fn deliver_run(
@@ -185,7 +212,8 @@ pub async fn deliver_run(
     }
     let figures = std::sync::Arc::new(WeekFigures::load(&ctx.db, Week::containing(run.week)).await?);
     let run_id = run.id;
-    let senders = (0..SENDERS_PER_RUN).map(|_| send_until_done(ctx, &figures, run_id));
+    let progress = ProgressClock::default();
+    let senders = (0..SENDERS_PER_RUN).map(|_| send_until_done(ctx, &figures, run_id, &progress));
     // Each sender is awaited to its end, an error in one included: a sender dropped
     // mid-batch would leave sends running that nobody waits for at shutdown.
     let mut delivered = DeliveryCounts::default();
@@ -204,10 +232,10 @@ async fn send_until_done(
     ctx: &DigestContext,
     figures: &std::sync::Arc<WeekFigures>,
     run_id: i32,
+    progress: &ProgressClock,
 ) -> Result<(digest_run::Model, DeliveryCounts), DigestError> {
     let mut delivered = DeliveryCounts::default();
     let poll = (ctx.settings.claim_timeout / 20).clamp(Duration::from_millis(20), Duration::from_secs(5));
-    let mut progress_recorded = Instant::now();
     // Batches in a row that found the SMTP server unreachable.
     let mut outages = 0u32;
     loop {
@@ -230,7 +258,7 @@ async fn send_until_done(
                         "SMTP server unreachable: digest paused"
                     );
                     run::record_progress(&ctx.db, run_id, Utc::now()).await?;
-                    progress_recorded = Instant::now();
+                    progress.restart();
                     if !sleep_unless_stopped(&ctx.stop, wait).await {
                         return Err(DigestError::Stopped);
                     }
@@ -241,9 +269,8 @@ async fn send_until_done(
                     outages = 0;
                 }
                 // Counting reads every delivery of the run: once in a while is enough.
-                if progress_recorded.elapsed() >= PROGRESS_EVERY {
+                if progress.take_if_due() {
                     run::record_progress(&ctx.db, run_id, Utc::now()).await?;
-                    progress_recorded = Instant::now();
                 }
             }
             BatchOutcome::NothingToClaim => {
@@ -290,5 +317,16 @@ mod tests {
         let waits: Vec<u128> = (1..=4).map(|a| policy.delay_after(a).as_millis()).collect();
         assert_eq!(waits, vec![100, 200, 400, 800]);
         assert_eq!(policy.delay_after(40), RetryPolicy::MAX_DELAY);
+    }
+
+    #[test]
+    fn of_senders_sharing_a_clock_only_one_records_each_period() {
+        let started = Instant::now() - PROGRESS_EVERY;
+        let clock = ProgressClock(std::sync::Mutex::new(started));
+        assert!(clock.take_if_due(), "a period has passed: the first sender records");
+        assert!(!clock.take_if_due(), "the second sender finds it recorded");
+        let clock = ProgressClock(std::sync::Mutex::new(started));
+        clock.restart();
+        assert!(!clock.take_if_due(), "recorded outside the schedule: the period starts again");
     }
 }
