@@ -15,21 +15,11 @@ pub struct ManageLinks {
     pub preferences_url: String,
 }
 
-/// The links of an email to `subscriber_id` made at `now`, on a signed token (see
-/// `signed_links`): nothing is stored per email. The unsubscribe link works for ever, the
-/// preferences link for `PREFERENCES_TTL_DAYS`. `public_url` is the configured
-/// `PUBLIC_URL`, without a trailing slash.
-pub async fn manage_links(
-    db: &impl ConnectionTrait,
-    subscriber_id: i32,
-    public_url: &str,
-    now: DateTime<Utc>,
-) -> Result<ManageLinks, DbErr> {
-    let mut links = manage_links_many(db, &[subscriber_id], public_url, now).await?;
-    links.pop().ok_or_else(|| DbErr::Custom("no token issued".into()))
-}
-
-/// [`manage_links`] for many subscribers, in the same order: one query (the signing key).
+/// The links of the emails to `subscriber_ids` made at `now`, in the same order, on signed
+/// tokens (see `signed_links`): nothing is stored per email, and one query reads the signing
+/// key. The unsubscribe link works for ever, the preferences link for
+/// `PREFERENCES_TTL_DAYS`. `public_url` is the configured `PUBLIC_URL`, without a trailing
+/// slash.
 pub async fn manage_links_many(
     db: &impl ConnectionTrait,
     subscriber_ids: &[i32],

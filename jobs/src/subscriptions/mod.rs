@@ -18,7 +18,7 @@ use sea_orm::{
 
 pub use address::{MAX_EMAIL_LEN, SubscriberEmail};
 pub use emails::confirmation_email;
-pub use links::{ManageLinks, confirm_url, manage_links, manage_links_many, preferences_url, unsubscribe_url};
+pub use links::{ManageLinks, confirm_url, manage_links_many, preferences_url, unsubscribe_url};
 pub use recorder::{MAX_SIGN_UPS_QUEUED, SignUps};
 
 use crate::roles::{RoleError, resolve_slugs};

@@ -158,12 +158,14 @@ impl Recorder {
             Ok(inserted) => inserted,
             Err(error) => return Err((error, group)),
         };
-        let mut by_identity: std::collections::HashMap<String, subscriber::Model> =
-            inserted.into_iter().map(|m| (m.email.to_ascii_lowercase(), m)).collect();
-        let mut due = Vec::with_capacity(by_identity.len());
+        // A row holds its address exactly as this group wrote it, and no two sign-ups here
+        // share an identity, so the address as written finds its sign-up.
+        let mut by_address: std::collections::HashMap<String, subscriber::Model> =
+            inserted.into_iter().map(|m| (m.email.clone(), m)).collect();
+        let mut due = Vec::with_capacity(by_address.len());
         let mut known = Vec::new();
         for sign_up in group {
-            match by_identity.remove(&sign_up.email.identity()) {
+            match by_address.remove(sign_up.email.as_str()) {
                 Some(subscriber) => due.push(Due { subscriber, previous_sent_at: None, titles: sign_up.titles }),
                 None => known.push(sign_up),
             }
