@@ -81,7 +81,7 @@ fn plain_on_loopback(url: &str, mode_in_env: bool) -> bool {
         None => host_port.split(':').next().unwrap_or_default(),
     };
     let socket = query.split('&').any(|pair| pair.starts_with("host=/"));
-    socket || matches!(host, "" | "localhost" | "::1") || host.starts_with("127.")
+    socket || host.is_empty() || jobs::host::is_loopback(host)
 }
 
 /// Applies every pending migration.
@@ -111,6 +111,7 @@ mod tests {
             "postgresql://[::1]:5433/db?application_name=x",
             "postgres:///db?host=/var/run/postgresql",
             "postgres://127.0.0.2/db",
+            "postgres://db.localhost/db",
         ] {
             assert!(plain_on_loopback(url, false), "{url}");
         }
@@ -121,6 +122,7 @@ mod tests {
             "postgres://u:p@10.0.0.5/db",
             "postgres://localhost.example.com/db",
             "postgres://[2001:db8::1]/db",
+            "postgres://127.example.com/db",
             "sqlite://salarygraph.db?mode=rwc",
         ] {
             assert!(!plain_on_loopback(url, false), "{url}");

@@ -14,6 +14,7 @@ pub mod exchange_rates;
 pub mod feeds;
 pub mod figures;
 pub mod file_import;
+pub mod host;
 pub mod imported_snapshots;
 pub mod ingest;
 mod input_values;

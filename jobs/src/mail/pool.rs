@@ -11,7 +11,7 @@
 //! TLS first. Every dialogue, TLS included, is lettre's or rustls'.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -96,8 +96,7 @@ impl SmtpUrl {
     /// Whether the host is this machine (`localhost` or a loopback address): traffic to it
     /// never crosses a network.
     pub fn is_loopback(&self) -> bool {
-        let host = self.host.trim_end_matches('.').to_ascii_lowercase();
-        host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        crate::host::is_loopback(&self.host)
     }
 
     /// Refuses a URL that would send its credentials unencrypted over a network: they go
