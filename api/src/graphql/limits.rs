@@ -8,10 +8,8 @@
 
 use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Request, Response, ServerError, ServerResult};
 
 use crate::auth::BearerToken;
@@ -23,17 +21,6 @@ pub const MAX_ANONYMOUS_ROOT_FIELDS: usize = 10;
 pub const MAX_EXPANDED_FIELDS: usize = 10_000;
 /// Most directives on one field.
 pub const MAX_DIRECTIVES: usize = 4;
-
-/// Adds the checks to every request.
-pub struct Limits;
-
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension)
-    }
-}
-
-struct LimitsExtension;
 
 /// Gives an error `code` unless it has one.
 fn set_code(error: &mut ServerError, code: &'static str) {
@@ -56,8 +43,7 @@ fn validation_code(error: &ServerError) -> &'static str {
     if input.iter().any(|p| error.message.starts_with(p)) { "BAD_USER_INPUT" } else { "GRAPHQL_VALIDATION_FAILED" }
 }
 
-fn presents_admin_token(ctx: &ExtensionContext<'_>, request: &Request) -> bool {
-    let Some(state) = ctx.data_opt::<AppState>() else { return false };
+fn presents_admin_token(state: &AppState, request: &Request) -> bool {
     let presented = request
         .data
         .get(&TypeId::of::<BearerToken>())
@@ -66,36 +52,45 @@ fn presents_admin_token(ctx: &ExtensionContext<'_>, request: &Request) -> bool {
     crate::auth::is_admin_token(state, presented)
 }
 
-#[async_trait::async_trait]
-impl Extension for LimitsExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        // Errors of validation, of an argument's value refused while executing, of an unknown
-        // operation name, of async-graphql itself come without a code.
-        let executed = response.data != async_graphql::Value::Null;
-        for error in &mut response.errors {
-            let code = match validation_code(error) {
-                "BAD_USER_INPUT" => "BAD_USER_INPUT",
-                _ if !executed && error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
-                _ => "INTERNAL",
-            };
-            set_code(error, code);
-        }
-        response
-    }
+/// Parses the request's document (kept in the request, so the schema does not parse it
+/// again) and checks its shape; the operation it runs, when the document names one.
+pub fn check_request(state: &AppState, request: &mut Request) -> ServerResult<Option<(OperationType, Option<String>)>> {
+    let admin = presents_admin_token(state, request);
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
+    check_shape(document, admin)
+        .map_err(|message| coded(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED"))?;
+    Ok(operation(document, name.as_deref()))
+}
 
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let admin = presents_admin_token(ctx, &request);
-        // Parsed once here; async-graphql keeps the document for its own passes.
-        let document = request.parsed_query().map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
-        check_shape(document, admin)
-            .map_err(|message| coded(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED"))?;
-        next.run(ctx, request).await
+/// The type and name of the operation that `operation_name` picks from a document, by
+/// async-graphql's rule: the one named, or the document's only one.
+pub fn operation(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(OperationType, Option<String>)> {
+    match &document.operations {
+        DocumentOperations::Single(op) => Some((op.node.ty, None)),
+        DocumentOperations::Multiple(ops) => match operation_name {
+            Some(name) => ops.get(name).map(|op| (op.node.ty, Some(name.to_owned()))),
+            None if ops.len() == 1 => ops.iter().next().map(|(name, op)| (op.node.ty, Some(name.to_string()))),
+            None => None,
+        },
+    }
+}
+
+/// Gives every error of a response that has none its code: errors of validation, of an
+/// argument's value refused while executing, of an unknown operation name, of
+/// async-graphql itself come without one.
+pub fn code_errors(response: &mut Response) {
+    let executed = response.data != async_graphql::Value::Null;
+    for error in &mut response.errors {
+        let code = match validation_code(error) {
+            "BAD_USER_INPUT" => "BAD_USER_INPUT",
+            _ if !executed && error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
+            _ => "INTERNAL",
+        };
+        set_code(error, code);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations and the `snapshotPublished` subscription.
 
+pub mod guard;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -12,6 +13,7 @@ pub mod types;
 
 use async_graphql::{MergedObject, Schema};
 
+pub use self::guard::GuardedSchema;
 use crate::state::AppState;
 
 /// Deepest query accepted: 15 is what GraphiQL's introspection query needs (graphql-js 16's
@@ -52,19 +54,17 @@ pub struct MutationRoot(
 /// The API's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
-/// Builds the schema over the shared state (no I/O).
-pub fn build_schema(state: AppState) -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
+/// Builds the schema over the shared state, behind its checks (no I/O).
+pub fn build_schema(state: AppState) -> GuardedSchema {
+    let schema = Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
         .data(loaders::new_loader(state.db.clone()))
-        .data(state)
-        // Observe first: it wraps Limits, so it counts the codes Limits gives.
-        .extension(observe::Observe)
-        .extension(limits::Limits)
+        .data(state.clone())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(limits::MAX_DIRECTIVES)
-        .finish()
+        .finish();
+    GuardedSchema::new(schema, state)
 }
 
 /// The schema as SDL (what `salarygraph schema` prints and `schema.graphql` holds).

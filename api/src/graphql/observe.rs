@@ -1,22 +1,9 @@
 //! Per-operation observability: the operation name on the request's log span, and the
 //! GraphQL metrics (operations by name with latency, errors by `extensions.code`).
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest};
 use async_graphql::{Response, ServerError};
-
-/// Adds the extension to every request.
-pub struct Observe;
-
-impl ExtensionFactory for Observe {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ObserveExtension)
-    }
-}
-
-struct ObserveExtension;
 
 /// Every `extensions.code` the service gives: the label of an error's code comes from
 /// this list, so that the series are bounded whatever happens.
@@ -41,30 +28,18 @@ fn code(error: &ServerError) -> &'static str {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for ObserveExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let response = next.run(ctx).await;
-        for error in &response.errors {
-            metrics::counter!("graphql_errors_total", "code" => code(error)).increment(1);
-        }
-        response
+/// Counts a response's errors by their code.
+pub fn count_errors(response: &Response) {
+    for error in &response.errors {
+        metrics::counter!("graphql_errors_total", "code" => code(error)).increment(1);
     }
+}
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        // The HTTP middleware's span declared `operation`; the log line of the request
-        // then says which operation it was.
-        tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
-        let started = Instant::now();
-        let response = next.run(ctx, operation_name).await;
-        record_operation(operation_name, started);
-        response
-    }
+/// Counts an operation that ran, with its latency since `started`, and names it on the
+/// request's log span (the HTTP middleware's span declared `operation`).
+pub fn record_executed(operation_name: Option<&str>, started: Instant) {
+    tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
+    record_operation(operation_name, started);
 }
 
 fn record_operation(operation_name: Option<&str>, started: Instant) {
@@ -76,6 +51,5 @@ fn record_operation(operation_name: Option<&str>, started: Instant) {
 
 /// Counts an operation answered from the response cache like one that ran.
 pub fn record_cached_operation(operation_name: Option<&str>) {
-    tracing::Span::current().record("operation", operation_name.unwrap_or("anonymous"));
-    record_operation(operation_name, Instant::now());
+    record_executed(operation_name, Instant::now());
 }

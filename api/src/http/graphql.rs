@@ -7,7 +7,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,6 +19,8 @@ use super::response_cache::{CacheKey, CachedAnswer};
 use super::{HttpState, graphiql};
 use crate::auth::BearerToken;
 pub use crate::client::ClientIp;
+use crate::graphql::guard::was_executed;
+use crate::graphql::limits;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -90,21 +92,16 @@ fn not_acceptable() -> Response {
     )
 }
 
-/// The type and name of the operation a request runs, when its document parses.
-fn operation_of(request: &async_graphql::Request) -> Option<(OperationType, Option<String>)> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    match document.operations {
-        DocumentOperations::Single(op) => Some((op.node.ty, None)),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()).map(|op| (op.node.ty, Some(name.clone()))),
-            None if ops.len() == 1 => ops.into_iter().next().map(|(name, op)| (op.node.ty, Some(name.to_string()))),
-            None => None,
-        },
-    }
+/// The type and name of the operation a request runs, when its document parses (the
+/// document stays in the request, so it is parsed once).
+fn operation_of(request: &mut async_graphql::Request) -> Option<(OperationType, Option<String>)> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    limits::operation(document, name.as_deref())
 }
 
 /// The type of the operation a request runs, if its document parses and names one.
-pub(super) fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+pub(super) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
     operation_of(request).map(|(ty, _)| ty)
 }
 
@@ -182,7 +179,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
     if gql.query.is_empty() {
         return error_response(StatusCode::BAD_REQUEST, media, "the query parameter `query` is required");
     }
-    if operation_type(&gql) == Some(OperationType::Mutation) {
+    if operation_type(&mut gql) == Some(OperationType::Mutation) {
         let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, media, "mutations need POST");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
@@ -234,7 +231,7 @@ enum Method {
 /// answered since the last write.
 async fn execute(
     state: &HttpState,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     headers: &HeaderMap,
     ip: ClientIp,
     media: &'static str,
@@ -251,7 +248,7 @@ async fn execute(
         return answer_response(answer, headers, media, method);
     }
     // Only queries are kept (never mutations), under the name they are counted by.
-    let query_name = match cached.is_some().then(|| operation_of(&request)).flatten() {
+    let query_name = match cached.is_some().then(|| operation_of(&mut request)).flatten() {
         Some((OperationType::Query, name)) => Some(name),
         _ => None,
     };
@@ -261,9 +258,7 @@ async fn execute(
         |e: &async_graphql::ServerError| e.extensions.as_ref().and_then(|x| x.get("code")).map(|v| v.to_string());
     let rate_limited = response.errors.iter().any(|e| code_of(e).as_deref() == Some("\"RATE_LIMITED\""));
     // Requests that fail to parse or validate never start executing: no data, no paths.
-    let not_executed = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let not_executed = !was_executed(&response);
     let status = if rate_limited {
         StatusCode::TOO_MANY_REQUESTS
     } else if not_executed && media == GRAPHQL_RESPONSE_JSON {

@@ -23,7 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::client::TrustedProxies;
 use crate::config::CorsOrigins;
-use crate::graphql::AppSchema;
+use crate::graphql::GuardedSchema;
 use crate::server::ServerLimits;
 use crate::state::AppState;
 
@@ -37,8 +37,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct HttpState {
     /// The shared state.
     pub app: AppState,
-    /// The GraphQL schema.
-    pub schema: AppSchema,
+    /// The GraphQL schema, behind its checks.
+    pub schema: GuardedSchema,
     /// Automatic persisted queries (Apollo), by SHA-256 of the query.
     pub persisted: persisted::PersistedQueries,
     /// The open `/graphql/ws` connections.
@@ -59,7 +59,7 @@ pub struct HttpSettings {
 }
 
 /// Builds the router (no I/O): tests and `serve` both use it.
-pub fn build_app(app: AppState, schema: AppSchema) -> Router {
+pub fn build_app(app: AppState, schema: GuardedSchema) -> Router {
     let ws = ws::WsConnections::new(app.http.ws);
     let state = HttpState { app, schema, persisted: persisted::PersistedQueries::default(), ws };
     // Layers run bottom-up: the log sees every request, then the client is known, then the

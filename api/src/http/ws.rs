@@ -27,7 +27,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::HttpState;
 use crate::client::{ClientIp, ClientKey};
 use crate::config::CorsOrigins;
-use crate::graphql::AppSchema;
+use crate::graphql::GuardedSchema;
 
 /// Largest message a client may send.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -234,8 +234,8 @@ impl Connection {
         if self.running.contains(&id) {
             return Verdict::Close(4409, format!("Subscriber for {id} already exists"));
         }
-        let request = payload.and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok());
-        let kind = request.as_ref().and_then(super::graphql::operation_type);
+        let mut request = payload.and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok());
+        let kind = request.as_mut().and_then(super::graphql::operation_type);
         if matches!(kind, Some(OperationType::Query | OperationType::Mutation)) {
             let message = "only subscriptions run over WebSocket: send queries and mutations to POST /graphql";
             return Verdict::Refuse { id, message: message.to_owned() };
@@ -280,7 +280,7 @@ fn close(code: u16, reason: impl Into<String>) -> Message {
 }
 
 /// Runs one connection until either side ends it or a limit does.
-async fn serve(socket: WebSocket, schema: AppSchema, protocol: WebSocketProtocols, data: Data, limits: WsLimits) {
+async fn serve(socket: WebSocket, schema: GuardedSchema, protocol: WebSocketProtocols, data: Data, limits: WsLimits) {
     let (mut sink, mut incoming) = socket.split();
     let (inbox, received) = mpsc::channel::<Vec<u8>>(INBOX);
     let graphql =
