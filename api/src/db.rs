@@ -32,6 +32,9 @@ pub async fn connect_single(url: &str) -> Result<DatabaseConnection, DatabaseErr
     connect_with(url, 1).await
 }
 
+/// How long a pooled connection may stay idle before it is pinged on its way out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnection, DatabaseError> {
     let fail = |e: DbErr| DatabaseError { url: redact_url(url), cause: one_line(&e) };
     let mut options = ConnectOptions::new(url.to_owned());
@@ -43,6 +46,12 @@ async fn connect_with(url: &str, max_connections: u32) -> Result<DatabaseConnect
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
+        // sqlx pings a connection (a round trip) every time it hands one out: a third of the
+        // round trips of a one-statement read. A connection in use is known to work; one idle
+        // for a while may have been dropped by the server or a firewall, and only that one is
+        // pinged. (A connection that breaks within the window fails one statement and is
+        // discarded; the pool opens a new one.)
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE)
         // Per-connection settings, so every pooled connection gets them: readers never block
         // the writer (WAL), and a busy writer is waited for rather than failed.
         .map_sqlx_sqlite_opts(|opts| {
