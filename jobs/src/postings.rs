@@ -9,7 +9,7 @@ use entity::{Seniority, posting, posting_skill, skill};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement,
+    QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 pub use crate::keyset::PageRequest;
@@ -120,7 +120,7 @@ pub async fn page(
     if role_id.is_some() {
         statement = sqlite_in_id_order(statement, filter);
     }
-    posting::Model::find_by_statement(statement).all(db).await
+    read_postings(db, statement).await
 }
 
 /// The same page for each of `role_ids`, in one statement; every role is in the answer.
@@ -135,13 +135,45 @@ pub async fn pages_by_role(
         return Ok(out);
     }
     let statement = pages_by_role_statement(db.get_database_backend(), filter, role_ids, page);
-    for row in posting::Model::find_by_statement(statement).all(db).await? {
+    for row in read_postings(db, statement).await? {
         out.entry(row.role_id).or_default().push(row);
     }
     for rows in out.values_mut() {
         rows.sort_by_key(|p| p.id);
     }
     Ok(out)
+}
+
+/// The postings a select of `posting::Entity::find()`'s columns returns, each read by
+/// position. SeaORM's derived reader looks each of the 19 columns up by name, a hash and a
+/// string comparison per value: a sixth of the server's CPU on a nested page of postings.
+async fn read_postings(db: &impl ConnectionTrait, statement: Statement) -> Result<Vec<posting::Model>, DbErr> {
+    db.query_all_raw(statement).await?.iter().map(posting_by_position).collect()
+}
+
+/// A posting from a row whose columns are in `posting::Column`'s order.
+pub fn posting_by_position(row: &QueryResult) -> Result<posting::Model, DbErr> {
+    Ok(posting::Model {
+        id: row.try_get_by_index(0)?,
+        source: row.try_get_by_index(1)?,
+        external_id: row.try_get_by_index(2)?,
+        role_id: row.try_get_by_index(3)?,
+        title: row.try_get_by_index(4)?,
+        company: row.try_get_by_index(5)?,
+        metro: row.try_get_by_index(6)?,
+        remote: row.try_get_by_index(7)?,
+        seniority: row.try_get_by_index(8)?,
+        salary_min: row.try_get_by_index(9)?,
+        salary_max: row.try_get_by_index(10)?,
+        salary_mid: row.try_get_by_index(11)?,
+        skill_ids: row.try_get_by_index(12)?,
+        posted_at: row.try_get_by_index(13)?,
+        closed_at: row.try_get_by_index(14)?,
+        created_at: row.try_get_by_index(15)?,
+        updated_at: row.try_get_by_index(16)?,
+        rule_id: row.try_get_by_index(17)?,
+        url: row.try_get_by_index(18)?,
+    })
 }
 
 /// The one statement of [`pages_by_role`] (`role_ids` must not be empty).

@@ -278,3 +278,39 @@ async fn snapshots_recomputed_on_one_replica_reach_subscribers_of_another_once()
         assert_eq!(received, want);
     }
 }
+
+#[tokio::test]
+async fn postings_read_by_column_position_equal_postings_read_by_name() {
+    use entity::posting;
+    use jobs::postings::{PageRequest, PostingFilter, page, pages_by_role};
+    use sea_orm::{EntityTrait, QueryOrder};
+
+    let app = uncached_app().await;
+    fixtures::create_role(&app, "role-a", "Role A").await;
+    fixtures::create_role(&app, "role-b", "Role B").await;
+    let everything = json!({
+        "metro": "Berlin", "remote": true, "seniority": "SENIOR", "salaryMin": 120000, "salaryMax": 150000,
+        "skills": ["Rust", "Python"], "closedAt": "2026-11-20", "url": "https://jobs.example.com/1"
+    });
+    let rows = vec![
+        posting("full", "role-a", everything),
+        posting("bare", "role-a", json!({})),
+        posting("other", "role-b", json!({ "salaryMin": 90000 })),
+    ];
+    let report = fixtures::ingest(&app, rows).await;
+    assert_eq!(report["rejected"], json!([]), "{report}");
+
+    let by_name = posting::Entity::find().order_by_asc(posting::Column::Id).all(&app.db).await.expect("by name");
+    assert_eq!(by_name.len(), 3);
+    let full = &by_name[0];
+    assert!(full.metro.is_some() && full.closed_at.is_some() && full.url.is_some() && !full.skill_ids.is_empty());
+    assert!(by_name[1].metro.is_none() && by_name[1].salary_min.is_none() && by_name[1].closed_at.is_none());
+
+    let all = PageRequest { first: 10, after: None };
+    let paged = page(&app.db, &PostingFilter::default(), None, all).await.expect("page");
+    assert_eq!(paged, by_name, "a page of postings");
+    let role_ids: Vec<i32> = vec![by_name[0].role_id, by_name[2].role_id];
+    let pages = pages_by_role(&app.db, &PostingFilter::default(), &role_ids, all).await.expect("pages by role");
+    assert_eq!(pages[&role_ids[0]], by_name[..2], "the first role's page");
+    assert_eq!(pages[&role_ids[1]], by_name[2..], "the second role's page");
+}
