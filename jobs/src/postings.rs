@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{Seniority, posting, posting_skill, skill};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sqlx;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QueryResult, QuerySelect, QueryTrait, Statement,
@@ -153,26 +155,53 @@ async fn read_postings(db: &impl ConnectionTrait, statement: Statement) -> Resul
 
 /// A posting from a row whose columns are in `posting::Column`'s order.
 pub fn posting_by_position(row: &QueryResult) -> Result<posting::Model, DbErr> {
+    // Straight from sqlx's row: SeaORM's own reader formats an error message for every NULL
+    // it meets (then drops it), a few allocations per optional column.
+    let read = if let Some(row) = row.try_as_pg_row() {
+        posting_from_sqlx(row)
+    } else if let Some(row) = row.try_as_sqlite_row() {
+        posting_from_sqlx(row)
+    } else {
+        return Err(DbErr::Type("a posting row from neither PostgreSQL nor SQLite".into()));
+    };
+    read.map_err(|e| DbErr::Type(format!("a posting row: {e}")))
+}
+
+/// [`posting_by_position`] for either database's rows.
+fn posting_from_sqlx<R>(row: &R) -> Result<posting::Model, sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> NaiveDate: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let seniority: String = row.try_get(8)?;
+    let seniority = <Seniority as sea_orm::ActiveEnum>::try_from_value(&seniority)
+        .map_err(|e| sqlx::Error::ColumnDecode { index: "8".into(), source: e.to_string().into() })?;
     Ok(posting::Model {
-        id: row.try_get_by_index(0)?,
-        source: row.try_get_by_index(1)?,
-        external_id: row.try_get_by_index(2)?,
-        role_id: row.try_get_by_index(3)?,
-        title: row.try_get_by_index(4)?,
-        company: row.try_get_by_index(5)?,
-        metro: row.try_get_by_index(6)?,
-        remote: row.try_get_by_index(7)?,
-        seniority: row.try_get_by_index(8)?,
-        salary_min: row.try_get_by_index(9)?,
-        salary_max: row.try_get_by_index(10)?,
-        salary_mid: row.try_get_by_index(11)?,
-        skill_ids: row.try_get_by_index(12)?,
-        posted_at: row.try_get_by_index(13)?,
-        closed_at: row.try_get_by_index(14)?,
-        created_at: row.try_get_by_index(15)?,
-        updated_at: row.try_get_by_index(16)?,
-        rule_id: row.try_get_by_index(17)?,
-        url: row.try_get_by_index(18)?,
+        id: row.try_get(0)?,
+        source: row.try_get(1)?,
+        external_id: row.try_get(2)?,
+        role_id: row.try_get(3)?,
+        title: row.try_get(4)?,
+        company: row.try_get(5)?,
+        metro: row.try_get(6)?,
+        remote: row.try_get(7)?,
+        seniority,
+        salary_min: row.try_get(9)?,
+        salary_max: row.try_get(10)?,
+        salary_mid: row.try_get(11)?,
+        skill_ids: row.try_get(12)?,
+        posted_at: row.try_get(13)?,
+        closed_at: row.try_get(14)?,
+        created_at: row.try_get(15)?,
+        updated_at: row.try_get(16)?,
+        rule_id: row.try_get(17)?,
+        url: row.try_get(18)?,
     })
 }
 
