@@ -13,9 +13,12 @@ use async_graphql::{Data, Executor, Request, Response};
 use super::{AppSchema, limits, observe};
 use crate::state::AppState;
 
-/// The API's schema behind the checks that every request gets.
+/// The API's schema behind the checks that every request gets. One pointer: the HTTP state
+/// that holds it is cloned for every request.
 #[derive(Clone)]
-pub struct GuardedSchema {
+pub struct GuardedSchema(Arc<Guarded>);
+
+struct Guarded {
     schema: AppSchema,
     state: AppState,
 }
@@ -23,16 +26,16 @@ pub struct GuardedSchema {
 impl GuardedSchema {
     /// Guards `schema`; `state` tells the admin token.
     pub fn new(schema: AppSchema, state: AppState) -> Self {
-        Self { schema, state }
+        Self(Arc::new(Guarded { schema, state }))
     }
 
     /// Runs a query or mutation.
     pub async fn execute(&self, mut request: Request) -> Response {
-        let mut response = match limits::check_request(&self.state, &mut request) {
+        let mut response = match limits::check_request(&self.0.state, &mut request) {
             Err(error) => Response::from_errors(vec![error]),
             Ok(operation) => {
                 let started = Instant::now();
-                let response = self.schema.execute(request).await;
+                let response = self.0.schema.execute(request).await;
                 if was_executed(&response) {
                     observe::record_executed(operation.and_then(|(_, name)| name).as_deref(), started);
                 }
@@ -50,8 +53,8 @@ impl GuardedSchema {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match limits::check_request(&self.state, &mut request) {
-            Ok(_) => Executor::execute_stream(&self.schema, request, session_data),
+        match limits::check_request(&self.0.state, &mut request) {
+            Ok(_) => Executor::execute_stream(&self.0.schema, request, session_data),
             Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
         }
     }
