@@ -154,7 +154,7 @@ async fn read_postings(db: &impl ConnectionTrait, statement: Statement) -> Resul
 }
 
 /// A posting from a row whose columns are in `posting::Column`'s order.
-pub fn posting_by_position(row: &QueryResult) -> Result<posting::Model, DbErr> {
+fn posting_by_position(row: &QueryResult) -> Result<posting::Model, DbErr> {
     // Straight from sqlx's row: SeaORM's own reader formats an error message for every NULL
     // it meets (then drops it), a few allocations per optional column.
     let read = if let Some(row) = row.try_as_pg_row() {

@@ -33,11 +33,11 @@ impl GuardedSchema {
     pub async fn execute(&self, mut request: Request) -> Response {
         let mut response = match limits::check_request(&self.0.state, &mut request) {
             Err(error) => Response::from_errors(vec![error]),
-            Ok(operation) => {
+            Ok(operation_name) => {
                 let started = Instant::now();
                 let response = self.0.schema.execute(request).await;
                 if was_executed(&response) {
-                    observe::record_executed(operation.and_then(|(_, name)| name).as_deref(), started);
+                    observe::record_executed(operation_name.as_deref(), started);
                 }
                 response
             }

@@ -53,14 +53,14 @@ fn presents_admin_token(state: &AppState, request: &Request) -> bool {
 }
 
 /// Parses the request's document (kept in the request, so the schema does not parse it
-/// again) and checks its shape; the operation it runs, when the document names one.
-pub fn check_request(state: &AppState, request: &mut Request) -> ServerResult<Option<(OperationType, Option<String>)>> {
+/// again) and checks its shape; the name of the operation it runs, when it has one.
+pub fn check_request(state: &AppState, request: &mut Request) -> ServerResult<Option<String>> {
     let admin = presents_admin_token(state, request);
     let name = request.operation_name.clone();
     let document = request.parsed_query().map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
     check_shape(document, admin)
         .map_err(|message| coded(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED"))?;
-    Ok(operation(document, name.as_deref()))
+    Ok(operation(document, name.as_deref()).and_then(|(_, name)| name))
 }
 
 /// The type and name of the operation that `operation_name` picks from a document, by
