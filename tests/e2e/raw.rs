@@ -204,20 +204,35 @@ async fn an_admin_rule_and_reclassify_turn_titles_kept_aside_into_postings() {
     assert_eq!(stored["data"]["postings"]["nodes"][0]["role"]["slug"], "llm-engineer");
     assert!(stored["data"]["postings"]["nodes"][0]["ruleId"].is_null());
 
-    // A posting whose title no longer matches a role leaves the figures and goes aside.
+    // A posting whose title no longer matches a role leaves the figures and goes aside, and
+    // its skill links with it (on PostgreSQL no foreign key cascades them).
     app.gql_as_admin(
-        r#"mutation { addRoleRule(role: "llm-engineer", kind: EXCLUDE, phrase: "whisperer") { id } }"#,
+        r#"mutation { addRoleRule(role: "llm-engineer", kind: MATCH, phrase: "prompt whisperer") { id } }"#,
         json!({}),
     )
     .await;
+    let report = ingest(&app, vec![raw("p1", "Prompt Whisperer", json!({ "description": "Python and RAG" }))]).await;
+    assert_eq!(report["updated"], 1, "{report}");
+    let stored = app.gql(POSTINGS, json!({})).await;
+    assert_eq!(stored["data"]["postings"]["nodes"][0]["skills"], json!(["Python", "RAG"]), "{stored}");
+    assert_eq!(skill_links(&app).await, 2);
     app.gql_as_admin(
-        r#"mutation { addRoleRule(role: "llm-engineer", kind: MATCH, phrase: "prompt whisperer") { id } }"#,
+        r#"mutation { addRoleRule(role: "llm-engineer", kind: EXCLUDE, phrase: "whisperer") { id } }"#,
         json!({}),
     )
     .await;
     let report = ingest(&app, vec![raw("p1", "Prompt Whisperer", json!({}))]).await;
     assert_eq!(report["unclassified"], 1, "{report}");
     assert_eq!(app.gql(POSTINGS, json!({})).await["data"]["postings"]["totalCount"], 0);
+    assert_eq!(skill_links(&app).await, 0, "a link outlived its posting");
+}
+
+/// Rows of `posting_skill`, read straight from the database.
+async fn skill_links(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let count = Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM posting_skill");
+    let row = app.db.query_one_raw(count).await.expect("counting links").expect("one row");
+    row.try_get("", "n").expect("a count")
 }
 
 #[tokio::test]
