@@ -5,12 +5,14 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use salarygraph_tests::{TestDatabase, free_port};
+use salarygraph_tests::{TestDatabase, free_port, install_crypto_provider};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The binary on `port` over `database`, quiet, with demo data off.
 async fn start(database: &TestDatabase, port: u16) -> Child {
+    // reqwest needs it; another test of the same process may not have installed it first.
+    install_crypto_provider();
     let child = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
         .arg("serve")
         .env_clear()
