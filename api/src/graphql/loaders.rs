@@ -102,7 +102,17 @@ pub struct SiblingRoles {
 }
 
 /// Each role's page of postings.
-pub type PagesByRole = Arc<HashMap<i32, Vec<posting::Model>>>;
+pub type PagesByRole = Arc<HashMap<i32, PostingRows>>;
+
+/// A page of postings, each shared: a role's page is handed out by cloning it (from the
+/// siblings' pages, or from the loader), which for the rows themselves was every string of
+/// every posting copied, then dropped, once per request.
+pub type PostingRows = Vec<Arc<posting::Model>>;
+
+/// Each role's rows as [`PostingRows`].
+fn shared_rows(pages: HashMap<i32, Vec<posting::Model>>) -> impl Iterator<Item = (i32, PostingRows)> {
+    pages.into_iter().map(|(id, rows)| (id, rows.into_iter().map(Arc::new).collect()))
+}
 
 /// The filter and page that the postings of sibling roles share.
 pub type PostingsSpec = Arc<(PostingFilter, PageRequest)>;
@@ -125,7 +135,8 @@ impl SiblingRoles {
             self.postings.lock().unwrap_or_else(PoisonError::into_inner).entry(spec.clone()).or_default().clone();
         let pages = cell
             .get_or_try_init(|| async {
-                postings::pages_by_role(db, &spec.0, &self.role_ids, spec.1).await.map(Arc::new).map_err(load_error)
+                let pages = postings::pages_by_role(db, &spec.0, &self.role_ids, spec.1).await.map_err(load_error)?;
+                Ok::<_, LoadError>(Arc::new(shared_rows(pages).collect()))
             })
             .await?;
         Ok(pages.clone())
@@ -218,15 +229,15 @@ impl Loader<RoleSlugKey> for Loaders {
 }
 
 impl Loader<RolePostingsKey> for Loaders {
-    type Value = Vec<posting::Model>;
+    type Value = PostingRows;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RolePostingsKey]) -> Result<HashMap<RolePostingsKey, Vec<posting::Model>>, LoadError> {
+    async fn load(&self, keys: &[RolePostingsKey]) -> Result<HashMap<RolePostingsKey, PostingRows>, LoadError> {
         let mut out = HashMap::new();
         for (spec, ids) in by_shared(keys.iter().map(|k| (k.0, k.1.clone()))) {
             let (filter, page) = spec.as_ref();
             let pages = postings::pages_by_role(&self.db, filter, &ids, *page).await.map_err(load_error)?;
-            out.extend(pages.into_iter().map(|(id, rows)| (RolePostingsKey(id, spec.clone()), rows)));
+            out.extend(shared_rows(pages).map(|(id, rows)| (RolePostingsKey(id, spec.clone()), rows)));
         }
         Ok(out)
     }

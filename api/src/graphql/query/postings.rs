@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, ResultExt};
-use entity::posting;
 use jobs::postings as service;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::DB_COST;
-use crate::graphql::loaders::{RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
+use crate::graphql::loaders::{PostingRows, RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::{Date, NamesAWeek};
 use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
@@ -108,13 +107,13 @@ async fn service_filter(
 }
 
 /// The connection of a page of rows fetched with one extra.
-fn connection(mut rows: Vec<posting::Model>, page: Page, total: PostingTotal) -> PostingConnection {
+fn connection(mut rows: PostingRows, page: Page, total: PostingTotal) -> PostingConnection {
     let has_next = split_page(&mut rows, page);
     let total = match known_total(page, has_next, rows.len()) {
         Some(known) => PostingTotal::Known(known),
         None => total,
     };
-    let (nodes, page_info) = page_of(rows, has_next, |p| cursor("posting", p.id), |p| Posting(Arc::new(p)));
+    let (nodes, page_info) = page_of(rows, has_next, |p| cursor("posting", p.id), Posting);
     PostingConnection { nodes, page_info, total }
 }
 
@@ -128,7 +127,7 @@ async fn find_postings(
     let page = Page::parse(first, after, "posting")?;
     let (filter, role_id) = service_filter(ctx, filter, SlugLookup::Alone).await?;
     let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into()).await?;
-    Ok(connection(rows, page, PostingTotal::Count(Arc::new(filter), role_id)))
+    Ok(connection(rows.into_iter().map(Arc::new).collect(), page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
 
 /// `Role.postings`: this role's page, read with the pages of its siblings (the other roles
