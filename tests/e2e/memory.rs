@@ -2,15 +2,15 @@
 //! latency samples are folded into the histograms by the recorder's upkeep, not kept until
 //! a scrape that may never come.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use salarygraph_tests::{TestDatabase, free_port, install_crypto_provider};
+use salarygraph_tests::{Running, TestDatabase, free_port, install_crypto_provider};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The binary on `port` over `database`, quiet, with demo data off.
-async fn start(database: &TestDatabase, port: u16) -> Child {
+async fn start(database: &TestDatabase, port: u16) -> Running {
     // reqwest needs it; another test of the same process may not have installed it first.
     install_crypto_provider();
     let child = Command::new(env!("CARGO_BIN_EXE_salarygraph-under-test"))
@@ -26,6 +26,7 @@ async fn start(database: &TestDatabase, port: u16) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Running)
         .expect("start the binary");
     let started = Instant::now();
     while reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_err() {

@@ -2,23 +2,23 @@
 //! digest (it stops at a recipient boundary and exits cleanly, and the next start resumes the
 //! run without sending anything twice).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use entity::{DeliveryStatus, RunStatus, delivery, digest_run};
 use jobs::Week;
-use salarygraph_tests::{ADMIN_TOKEN, SmtpServer, TestDatabase, free_port};
+use salarygraph_tests::{ADMIN_TOKEN, Running, SmtpServer, TestDatabase, free_port};
 use sea_orm::{Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 
 /// The service as a process of its own, on `port`, over `database`.
-async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Child {
+async fn start(database: &TestDatabase, smtp: &SmtpServer, port: u16) -> Running {
     start_with(database, smtp, port, &[]).await
 }
 
 /// [`start`] with further environment variables.
-async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: &[(&str, &str)]) -> Child {
+async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: &[(&str, &str)]) -> Running {
     let base = format!("http://127.0.0.1:{port}");
     // `reqwest::get` below may run before any `TestApp` of the run.
     salarygraph_tests::install_crypto_provider();
@@ -41,7 +41,7 @@ async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: 
     for (key, value) in env {
         command.env(key, value);
     }
-    let child = command.spawn().expect("start the binary");
+    let child = command.spawn().map(Running).expect("start the binary");
     let started = Instant::now();
     while reqwest::get(format!("{base}/readyz")).await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(120), "the service did not start");
@@ -51,7 +51,7 @@ async fn start_with(database: &TestDatabase, smtp: &SmtpServer, port: u16, env: 
 }
 
 /// Sends SIGTERM and waits for the process to end: its exit status and what it logged.
-async fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
+async fn terminate(mut child: Running) -> (std::process::ExitStatus, String) {
     let signalled = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(signalled.success());
     tokio::task::spawn_blocking(move || {
@@ -73,7 +73,7 @@ async fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
 }
 
 /// Kills the process with SIGKILL (no chance to give anything back) and waits for it.
-async fn kill_hard(mut child: Child) {
+async fn kill_hard(mut child: Running) {
     let signalled = Command::new("kill").args(["-KILL", &child.id().to_string()]).status().expect("kill");
     assert!(signalled.success());
     tokio::task::spawn_blocking(move || child.wait().expect("wait for the killed process")).await.expect("wait");

@@ -268,3 +268,29 @@ pub fn missing_tool<T>(skipped: &str, message: &str) -> Option<T> {
     eprintln!("\n{bar}\nSKIPPED {skipped}: {message}.\n{bar}\n", bar = "!".repeat(78));
     None
 }
+
+/// A process of the binary under test, killed and reaped when dropped, so that a test that
+/// fails midway leaves no server running behind it.
+pub struct Running(pub std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
