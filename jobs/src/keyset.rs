@@ -15,11 +15,16 @@ pub struct PageRequest {
 impl PageRequest {
     /// `select` narrowed to this page in `id` order: up to `first + 1` rows.
     pub fn select<E: EntityTrait>(self, select: Select<E>, id: E::Column) -> Select<E> {
-        let mut select = select.order_by_asc(id);
-        if let Some(after) = self.after {
-            select = select.filter(id.gt(after));
+        self.select_without_limit(select, id).limit(self.first + 1)
+    }
+
+    /// [`PageRequest::select`] without its `LIMIT`, for a caller that writes the limit itself.
+    pub fn select_without_limit<E: EntityTrait>(self, select: Select<E>, id: E::Column) -> Select<E> {
+        let select = select.order_by_asc(id);
+        match self.after {
+            Some(after) => select.filter(id.gt(after)),
+            None => select,
         }
-        select.limit(self.first + 1)
     }
 }
 

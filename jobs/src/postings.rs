@@ -103,18 +103,7 @@ fn sqlite_in_id_order(mut statement: Statement, filter: &PostingFilter) -> State
 /// The page's select: matching postings in id order, one more than asked (it tells whether a
 /// next page exists).
 fn page_select(cond: Condition, page: PageRequest) -> SelectStatement {
-    let mut query = page_select_without_limit(cond, page);
-    query.limit(page.first + 1);
-    query
-}
-
-/// [`page_select`] without its `LIMIT`.
-fn page_select_without_limit(cond: Condition, page: PageRequest) -> SelectStatement {
-    let mut query = posting::Entity::find().filter(cond).order_by_asc(posting::Column::Id);
-    if let Some(after) = page.after {
-        query = query.filter(posting::Column::Id.gt(after));
-    }
-    query.into_query()
+    page.select(posting::Entity::find().filter(cond), posting::Column::Id).into_query()
 }
 
 /// One page of the postings matching `filter` (of `role_id` when given): up to
@@ -232,7 +221,11 @@ pub fn pages_by_role_statement(
             // against 0.02 ms with the plan kept.
             let correlated =
                 Expr::col((posting::Entity, posting::Column::RoleId)).equals((Alias::new("r"), Alias::new("role_id")));
-            let inner = backend.build(&page_select_without_limit(filter.condition().add(correlated), page));
+            let unlimited = page.select_without_limit(
+                posting::Entity::find().filter(filter.condition().add(correlated)),
+                posting::Column::Id,
+            );
+            let inner = backend.build(&unlimited.into_query());
             let ids: Vec<String> = role_ids.iter().map(|id| format!("({id})")).collect();
             let sql = format!(
                 "SELECT p.* FROM (VALUES {}) AS r(role_id) CROSS JOIN LATERAL ({} LIMIT {}) AS p",
