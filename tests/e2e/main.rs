@@ -18,6 +18,7 @@ mod http_limits;
 mod import;
 mod memory;
 mod observability;
+mod pool_release;
 mod quality;
 mod query_plans;
 mod raw;
