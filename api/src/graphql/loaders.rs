@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
-use entity::{posting, role, snapshot};
-use jobs::postings::{self, PageRequest, PostingFilter};
+use entity::{role, snapshot};
+use jobs::postings::{self, PageRequest, PostingFilter, PostingRow};
 use jobs::{Week, catalog};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::OnceCell;
@@ -105,12 +105,11 @@ pub struct SiblingRoles {
 pub type PagesByRole = Arc<HashMap<i32, PostingRows>>;
 
 /// A page of postings, each shared: a role's page is handed out by cloning it (from the
-/// siblings' pages, or from the loader), which for the rows themselves was every string of
-/// every posting copied, then dropped, once per request.
-pub type PostingRows = Vec<Arc<posting::Model>>;
+/// siblings' pages, or from the loader).
+pub type PostingRows = Vec<Arc<PostingRow>>;
 
 /// Each role's rows as [`PostingRows`].
-fn shared_rows(pages: HashMap<i32, Vec<posting::Model>>) -> impl Iterator<Item = (i32, PostingRows)> {
+fn shared_rows(pages: HashMap<i32, Vec<PostingRow>>) -> impl Iterator<Item = (i32, PostingRows)> {
     pages.into_iter().map(|(id, rows)| (id, rows.into_iter().map(Arc::new).collect()))
 }
 

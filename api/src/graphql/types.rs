@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use entity::{posting, role, snapshot};
+use entity::{role, snapshot};
+use jobs::postings::PostingRow;
 
 use super::loaders::{PostingSkillsKey, RoleKey, SiblingRoles, loader};
 use super::scalars::Date;
@@ -241,7 +242,12 @@ impl From<jobs::figures::TrendPoint> for TrendPoint {
 
 /// A job posting (shared: a page's postings appear as nodes and again in edges).
 #[derive(Debug, Clone)]
-pub struct Posting(pub Arc<posting::Model>);
+pub struct Posting(pub Arc<PostingRow>);
+
+/// A column of a posting's row, or the error of one that cannot be read.
+fn column<T>(read: Result<T, sea_orm::DbErr>) -> async_graphql::Result<T> {
+    read.map_err(|e| async_graphql::ErrorExtensions::extend(&ApiError::from(e)))
+}
 
 /// A job posting.
 #[Object]
@@ -251,44 +257,44 @@ impl Posting {
         ID(self.0.id.to_string())
     }
     /// Where it was found.
-    async fn source(&self) -> &str {
-        &self.0.source
+    async fn source(&self) -> async_graphql::Result<&str> {
+        column(self.0.source())
     }
     /// Its id there.
-    async fn external_id(&self) -> &str {
-        &self.0.external_id
+    async fn external_id(&self) -> async_graphql::Result<&str> {
+        column(self.0.external_id())
     }
     /// Its role.
     async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
         load_role(ctx, self.0.role_id).await.map_err(|e| async_graphql::ErrorExtensions::extend(&e))
     }
     /// Title as posted.
-    async fn title(&self) -> &str {
-        &self.0.title
+    async fn title(&self) -> async_graphql::Result<&str> {
+        column(self.0.title())
     }
     /// Hiring company.
-    async fn company(&self) -> &str {
-        &self.0.company
+    async fn company(&self) -> async_graphql::Result<&str> {
+        column(self.0.company())
     }
     /// Metro area.
-    async fn metro(&self) -> Option<&str> {
-        self.0.metro.as_deref()
+    async fn metro(&self) -> async_graphql::Result<Option<&str>> {
+        column(self.0.metro())
     }
     /// Remote-friendly.
-    async fn remote(&self) -> bool {
-        self.0.remote
+    async fn remote(&self) -> async_graphql::Result<bool> {
+        column(self.0.remote())
     }
     /// Seniority.
-    async fn seniority(&self) -> Seniority {
-        self.0.seniority.into()
+    async fn seniority(&self) -> async_graphql::Result<Seniority> {
+        column(self.0.seniority()).map(Seniority::from)
     }
     /// Lower salary bound, whole USD a year.
-    async fn salary_min(&self) -> Option<i32> {
-        self.0.salary_min
+    async fn salary_min(&self) -> async_graphql::Result<Option<i32>> {
+        column(self.0.salary_min())
     }
     /// Upper salary bound, whole USD a year.
-    async fn salary_max(&self) -> Option<i32> {
-        self.0.salary_max
+    async fn salary_max(&self) -> async_graphql::Result<Option<i32>> {
+        column(self.0.salary_max())
     }
     /// Skills named, by name.
     async fn skills(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
@@ -299,20 +305,20 @@ impl Posting {
             .unwrap_or_default())
     }
     /// Date posted.
-    async fn posted_at(&self) -> Date {
-        Date(self.0.posted_at)
+    async fn posted_at(&self) -> async_graphql::Result<Date> {
+        column(self.0.posted_at()).map(Date)
     }
     /// Date closed, if it has.
-    async fn closed_at(&self) -> Option<Date> {
-        self.0.closed_at.map(Date)
+    async fn closed_at(&self) -> async_graphql::Result<Option<Date>> {
+        column(self.0.closed_at()).map(|d| d.map(Date))
     }
     /// The advert's address.
-    async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+    async fn url(&self) -> async_graphql::Result<Option<&str>> {
+        column(self.0.url())
     }
     /// The id of the role rule that classified it (raw ingest); null when its role was given.
-    async fn rule_id(&self) -> Option<ID> {
-        self.0.rule_id.map(|id| ID(id.to_string()))
+    async fn rule_id(&self) -> async_graphql::Result<Option<ID>> {
+        column(self.0.rule_id()).map(|id| id.map(|id| ID(id.to_string())))
     }
 }
 
