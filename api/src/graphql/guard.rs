@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor, Request, Response};
 
+use super::documents::ParsedDocuments;
 use super::{AppSchema, limits, observe};
 use crate::state::AppState;
 
@@ -21,17 +23,18 @@ pub struct GuardedSchema(Arc<Guarded>);
 struct Guarded {
     schema: AppSchema,
     state: AppState,
+    documents: ParsedDocuments,
 }
 
 impl GuardedSchema {
     /// Guards `schema`; `state` tells the admin token.
     pub fn new(schema: AppSchema, state: AppState) -> Self {
-        Self(Arc::new(Guarded { schema, state }))
+        Self(Arc::new(Guarded { schema, state, documents: ParsedDocuments::default() }))
     }
 
     /// Runs a query or mutation.
     pub async fn execute(&self, mut request: Request) -> Response {
-        let mut response = match limits::check_request(&self.0.state, &mut request) {
+        let mut response = match limits::check_request(&self.0.state, &self.0.documents, &mut request) {
             Err(error) => Response::from_errors(vec![error]),
             Ok(operation_name) => {
                 let started = Instant::now();
@@ -47,13 +50,20 @@ impl GuardedSchema {
         response
     }
 
+    /// The type and name of the operation a request runs, if its document parses and names
+    /// one (the document is kept for when the request runs).
+    pub fn operation(&self, request: &Request) -> Option<(OperationType, Option<String>)> {
+        let document = self.0.documents.document(&request.query).ok()?;
+        limits::operation(&document, request.operation_name.as_deref())
+    }
+
     /// Runs a subscription.
     pub fn execute_stream(
         &self,
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match limits::check_request(&self.0.state, &mut request) {
+        match limits::check_request(&self.0.state, &self.0.documents, &mut request) {
             Ok(_) => Executor::execute_stream(&self.0.schema, request, session_data),
             Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
         }

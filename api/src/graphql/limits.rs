@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Request, Response, ServerError, ServerResult};
 
+use super::documents::ParsedDocuments;
 use crate::auth::BearerToken;
 use crate::state::AppState;
 
@@ -52,15 +53,22 @@ fn presents_admin_token(state: &AppState, request: &Request) -> bool {
     crate::auth::is_admin_token(state, presented)
 }
 
-/// Parses the request's document (kept in the request, so the schema does not parse it
-/// again) and checks its shape; the name of the operation it runs, when it has one.
-pub fn check_request(state: &AppState, request: &mut Request) -> ServerResult<Option<String>> {
+/// Checks the shape of the request's document and hands it to the request (parsed once per
+/// text by `documents`), so the schema does not parse it again; the name of the operation it
+/// runs, when it has one.
+pub fn check_request(
+    state: &AppState,
+    documents: &ParsedDocuments,
+    request: &mut Request,
+) -> ServerResult<Option<String>> {
     let admin = presents_admin_token(state, request);
-    let name = request.operation_name.clone();
-    let document = request.parsed_query().map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
-    check_shape(document, admin)
+    let document = documents.document(&request.query).map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
+    check_shape(&document, admin)
         .map_err(|message| coded(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED"))?;
-    Ok(operation(document, name.as_deref()).and_then(|(_, name)| name))
+    let name = operation(&document, request.operation_name.as_deref()).and_then(|(_, name)| name);
+    // The schema takes the document apart as it runs it: each request gets its own copy.
+    request.set_parsed_query(document.as_ref().clone());
+    Ok(name)
 }
 
 /// The type and name of the operation that `operation_name` picks from a document, by

@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations and the `snapshotPublished` subscription.
 
+pub mod documents;
 pub mod guard;
 pub mod limits;
 pub mod loaders;

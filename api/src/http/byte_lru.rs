@@ -61,6 +61,12 @@ impl<K: Hash + Eq, V> ByteLru<K, V> {
     pub fn bytes(&self) -> usize {
         self.bytes
     }
+
+    /// Entries held.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
 }
 
 #[cfg(test)]

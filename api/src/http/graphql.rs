@@ -92,17 +92,11 @@ fn not_acceptable() -> Response {
     )
 }
 
-/// The type and name of the operation a request runs, when its document parses (the
-/// document stays in the request, so it is parsed once).
-fn operation_of(request: &mut async_graphql::Request) -> Option<(OperationType, Option<String>)> {
-    let name = request.operation_name.clone();
-    let document = request.parsed_query().ok()?;
-    limits::operation(document, name.as_deref())
-}
-
 /// The type of the operation a request runs, if its document parses and names one.
 pub(super) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
-    operation_of(request).map(|(ty, _)| ty)
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    limits::operation(document, name.as_deref()).map(|(ty, _)| ty)
 }
 
 #[derive(serde::Deserialize)]
@@ -179,7 +173,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
     if gql.query.is_empty() {
         return error_response(StatusCode::BAD_REQUEST, media, "the query parameter `query` is required");
     }
-    if operation_type(&mut gql) == Some(OperationType::Mutation) {
+    if state.schema.operation(&gql).map(|(ty, _)| ty) == Some(OperationType::Mutation) {
         let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, media, "mutations need POST");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
@@ -231,7 +225,7 @@ enum Method {
 /// answered since the last write.
 async fn execute(
     state: &HttpState,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
     headers: &HeaderMap,
     ip: ClientIp,
     media: &'static str,
@@ -248,7 +242,7 @@ async fn execute(
         return answer_response(answer, headers, media, method);
     }
     // Only queries are kept (never mutations), under the name they are counted by.
-    let query_name = match cached.is_some().then(|| operation_of(&mut request)).flatten() {
+    let query_name = match cached.is_some().then(|| state.schema.operation(&request)).flatten() {
         Some((OperationType::Query, name)) => Some(name),
         _ => None,
     };

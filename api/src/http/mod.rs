@@ -1,7 +1,7 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, health, the pages.
 
 pub mod assets;
-mod byte_lru;
+pub(crate) mod byte_lru;
 pub mod caching;
 mod graphiql;
 pub mod graphql;
