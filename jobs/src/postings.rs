@@ -10,8 +10,8 @@ use entity::{Seniority, posting, posting_skill, skill};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::sqlx;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Iterable, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Statement,
 };
 
 pub use crate::keyset::PageRequest;
@@ -100,10 +100,10 @@ fn sqlite_in_id_order(mut statement: Statement, filter: &PostingFilter) -> State
     statement
 }
 
-/// The page's select: matching postings in id order, one more than asked (it tells whether a
-/// next page exists).
-fn page_select(cond: Condition, page: PageRequest) -> SelectStatement {
-    page.select(posting::Entity::find().filter(cond), posting::Column::Id).into_query()
+/// The page's select: the columns of matching postings in id order, one more than asked (it
+/// tells whether a next page exists).
+fn page_select(cond: Condition, page: PageRequest, columns: PostingColumns) -> SelectStatement {
+    page.select(columns.select().filter(cond), posting::Column::Id).into_query()
 }
 
 /// One page of the postings matching `filter` (of `role_id` when given): up to
@@ -113,12 +113,13 @@ pub async fn page(
     filter: &PostingFilter,
     role_id: Option<i32>,
     page: PageRequest,
+    columns: PostingColumns,
 ) -> Result<Vec<PostingRow>, DbErr> {
-    let mut statement = db.get_database_backend().build(&page_select(filter.with_role(role_id), page));
+    let mut statement = db.get_database_backend().build(&page_select(filter.with_role(role_id), page, columns));
     if role_id.is_some() {
         statement = sqlite_in_id_order(statement, filter);
     }
-    read_postings(db, statement).await
+    read_postings(db, statement, columns).await
 }
 
 /// The same page for each of `role_ids`, in one statement; every role is in the answer.
@@ -127,13 +128,14 @@ pub async fn pages_by_role(
     filter: &PostingFilter,
     role_ids: &[i32],
     page: PageRequest,
+    columns: PostingColumns,
 ) -> Result<HashMap<i32, Vec<PostingRow>>, DbErr> {
     let mut out: HashMap<i32, Vec<PostingRow>> = role_ids.iter().map(|&id| (id, Vec::new())).collect();
     if role_ids.is_empty() {
         return Ok(out);
     }
-    let statement = pages_by_role_statement(db.get_database_backend(), filter, role_ids, page);
-    for row in read_postings(db, statement).await? {
+    let statement = pages_by_role_statement(db.get_database_backend(), filter, role_ids, page, columns);
+    for row in read_postings(db, statement, columns).await? {
         out.entry(row.role_id).or_default().push(row);
     }
     for rows in out.values_mut() {
@@ -142,20 +144,59 @@ pub async fn pages_by_role(
     Ok(out)
 }
 
-/// The postings a select of `posting::Entity::find()`'s columns returns.
-async fn read_postings(db: &impl ConnectionTrait, statement: Statement) -> Result<Vec<PostingRow>, DbErr> {
-    db.query_all_raw(statement).await?.into_iter().map(PostingRow::new).collect()
+/// The postings of a select of `columns`, in their order.
+async fn read_postings(
+    db: &impl ConnectionTrait,
+    statement: Statement,
+    columns: PostingColumns,
+) -> Result<Vec<PostingRow>, DbErr> {
+    db.query_all_raw(statement).await?.into_iter().map(|row| PostingRow::new(row, columns)).collect()
 }
 
-/// A posting as a page read it: its id and role at once, every other column only when asked
-/// for, straight from the row. A dashboard asks for two or three of its 19 columns, and
-/// decoding them all (a string allocated and checked for every text column of every posting)
-/// was a sixth of the server's instructions on a nested page of postings.
+/// Which of a posting's columns a page reads: always its id and role, the others as the
+/// query asks for them. A dashboard shows two or three of the 19: the others cost the
+/// database its output functions and the server their bytes, for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PostingColumns(u32);
+
+impl PostingColumns {
+    /// The id and role only.
+    pub const KEYS: Self = Self(1 << posting::Column::Id as u32 | 1 << posting::Column::RoleId as u32);
+
+    /// Every column.
+    pub fn all() -> Self {
+        posting::Column::iter().fold(Self::KEYS, Self::with)
+    }
+
+    /// These columns and `column`.
+    #[must_use]
+    pub fn with(self, column: posting::Column) -> Self {
+        Self(self.0 | 1 << column as u32)
+    }
+
+    /// Where `column` is in a row of these columns, if it is one of them.
+    fn position(self, column: posting::Column) -> Option<usize> {
+        let bit = 1u32 << column as u32;
+        (self.0 & bit != 0).then(|| (self.0 & (bit - 1)).count_ones() as usize)
+    }
+
+    /// A select of these columns, in `posting::Column`'s order (the order of their positions).
+    fn select(self) -> sea_orm::Select<posting::Entity> {
+        let columns = posting::Column::iter().filter(move |c| self.position(*c).is_some());
+        posting::Entity::find().select_only().columns(columns)
+    }
+}
+
+/// A posting as a page read it: its id and role at once, its other columns (those the page
+/// read) only when asked for, straight from the row. Decoding every column (a string
+/// allocated and checked for every text column of every posting) was a sixth of the server's
+/// instructions on a nested page of postings.
 pub struct PostingRow {
     /// Its id.
     pub id: i32,
     /// Its role's id.
     pub role_id: i32,
+    columns: PostingColumns,
     row: QueryResult,
 }
 
@@ -165,24 +206,25 @@ impl std::fmt::Debug for PostingRow {
     }
 }
 
-/// A column's position in a select of `posting::Entity::find()`'s columns, which lists them
-/// in `posting::Column`'s order.
-fn position(column: posting::Column) -> usize {
-    column as usize
-}
-
-/// Reads a value from either database's row, by position.
-macro_rules! by_position {
-    ($row:expr, $column:expr, $checked:ident) => {{
-        let index = position($column);
-        let read = if let Some(row) = $row.try_as_pg_row() {
-            sqlx::Row::$checked(row, index)
-        } else if let Some(row) = $row.try_as_sqlite_row() {
-            sqlx::Row::$checked(row, index)
+/// Reads `column` from either database's row, through `$get` (`try_get`, or
+/// `try_get_unchecked` for text); an error names the column, and one the page did not read
+/// is an error, never a default.
+macro_rules! read_column {
+    ($posting:expr, $column:expr, $get:ident) => {{
+        let column = $column;
+        let name = sea_orm::IdenStatic::as_str(&column);
+        let Some(index) = $posting.columns.position(column) else {
+            return Err(DbErr::Custom(format!("posting.{name} was not read for this page")));
+        };
+        let row = &$posting.row;
+        let read = if let Some(row) = row.try_as_pg_row() {
+            sqlx::Row::$get(row, index)
+        } else if let Some(row) = row.try_as_sqlite_row() {
+            sqlx::Row::$get(row, index)
         } else {
             return Err(DbErr::Type("a posting row from neither PostgreSQL nor SQLite".into()));
         };
-        read.map_err(|e| DbErr::Type(format!("posting.{}: {e}", sea_orm::IdenStatic::as_str(&$column))))
+        read.map_err(|e| DbErr::Type(format!("posting.{name}: {e}")))
     }};
 }
 
@@ -191,35 +233,36 @@ macro_rules! by_position {
 // request's instructions. These columns are text in every migration, and the test that
 // compares this reader with SeaORM's on both databases would see one that is not.
 impl PostingRow {
-    /// The row of a select of `posting::Entity::find()`'s columns.
-    pub fn new(row: QueryResult) -> Result<Self, DbErr> {
-        let id = Self::int(&row, posting::Column::Id)?;
-        let role_id = Self::int(&row, posting::Column::RoleId)?;
-        Ok(Self { id, role_id, row })
+    /// A row of a select of `columns` (which hold the id and role).
+    pub fn new(row: QueryResult, columns: PostingColumns) -> Result<Self, DbErr> {
+        let mut posting = Self { id: 0, role_id: 0, columns, row };
+        posting.id = posting.int(posting::Column::Id)?;
+        posting.role_id = posting.int(posting::Column::RoleId)?;
+        Ok(posting)
     }
 
-    fn int(row: &QueryResult, column: posting::Column) -> Result<i32, DbErr> {
-        by_position!(row, column, try_get)
+    fn int(&self, column: posting::Column) -> Result<i32, DbErr> {
+        read_column!(self, column, try_get)
     }
 
     fn text(&self, column: posting::Column) -> Result<&str, DbErr> {
-        by_position!(self.row, column, try_get_unchecked)
+        read_column!(self, column, try_get_unchecked)
     }
 
     fn optional_text(&self, column: posting::Column) -> Result<Option<&str>, DbErr> {
-        by_position!(self.row, column, try_get_unchecked)
+        read_column!(self, column, try_get_unchecked)
     }
 
     fn optional_int(&self, column: posting::Column) -> Result<Option<i32>, DbErr> {
-        by_position!(self.row, column, try_get)
+        read_column!(self, column, try_get)
     }
 
     fn optional_date(&self, column: posting::Column) -> Result<Option<NaiveDate>, DbErr> {
-        by_position!(self.row, column, try_get)
+        read_column!(self, column, try_get)
     }
 
     fn timestamp(&self, column: posting::Column) -> Result<DateTime<Utc>, DbErr> {
-        by_position!(self.row, column, try_get)
+        read_column!(self, column, try_get)
     }
 
     /// Where it was found.
@@ -249,7 +292,7 @@ impl PostingRow {
 
     /// Remote-friendly.
     pub fn remote(&self) -> Result<bool, DbErr> {
-        by_position!(self.row, posting::Column::Remote, try_get)
+        read_column!(self, posting::Column::Remote, try_get)
     }
 
     /// Seniority.
@@ -270,7 +313,7 @@ impl PostingRow {
 
     /// Salary midpoint.
     pub fn salary_mid(&self) -> Result<Option<f64>, DbErr> {
-        by_position!(self.row, posting::Column::SalaryMid, try_get)
+        read_column!(self, posting::Column::SalaryMid, try_get)
     }
 
     /// Skill ids, sorted and comma-separated.
@@ -280,7 +323,7 @@ impl PostingRow {
 
     /// Date posted.
     pub fn posted_at(&self) -> Result<NaiveDate, DbErr> {
-        by_position!(self.row, posting::Column::PostedAt, try_get)
+        read_column!(self, posting::Column::PostedAt, try_get)
     }
 
     /// Date closed, if it has.
@@ -298,7 +341,7 @@ impl PostingRow {
         self.optional_text(posting::Column::Url)
     }
 
-    /// Every column, decoded.
+    /// Every column, decoded (of a page that read them all).
     pub fn to_model(&self) -> Result<posting::Model, DbErr> {
         Ok(posting::Model {
             id: self.id,
@@ -330,6 +373,7 @@ pub fn pages_by_role_statement(
     filter: &PostingFilter,
     role_ids: &[i32],
     page: PageRequest,
+    columns: PostingColumns,
 ) -> Statement {
     match backend {
         DbBackend::Postgres => {
@@ -340,10 +384,8 @@ pub fn pages_by_role_statement(
             // against 0.02 ms with the plan kept.
             let correlated =
                 Expr::col((posting::Entity, posting::Column::RoleId)).equals((Alias::new("r"), Alias::new("role_id")));
-            let unlimited = page.select_without_limit(
-                posting::Entity::find().filter(filter.condition().add(correlated)),
-                posting::Column::Id,
-            );
+            let unlimited = page
+                .select_without_limit(columns.select().filter(filter.condition().add(correlated)), posting::Column::Id);
             let inner = backend.build(&unlimited.into_query());
             let ids: Vec<String> = role_ids.iter().map(|id| format!("({id})")).collect();
             let sql = format!(
@@ -359,7 +401,8 @@ pub fn pages_by_role_statement(
             let mut sql = String::new();
             let mut values = Vec::new();
             for (i, &id) in role_ids.iter().enumerate() {
-                let member = sqlite_in_id_order(backend.build(&page_select(filter.with_role(Some(id)), page)), filter);
+                let member = page_select(filter.with_role(Some(id)), page, columns);
+                let member = sqlite_in_id_order(backend.build(&member), filter);
                 if i > 0 {
                     sql.push_str(" UNION ALL ");
                 }
@@ -445,7 +488,7 @@ mod tests {
 
     fn role_page(backend: DbBackend, filter: &PostingFilter) -> String {
         let page = PageRequest { first: 20, after: None };
-        pages_by_role_statement(backend, filter, &[3, 4], page).sql
+        pages_by_role_statement(backend, filter, &[3, 4], page, PostingColumns::all()).sql
     }
 
     #[test]
@@ -458,36 +501,38 @@ mod tests {
         assert!(!role_page(DbBackend::Sqlite, &by_skill).contains("INDEXED BY"));
     }
 
+    /// The columns a select lists, by name.
+    fn selected(columns: PostingColumns) -> Vec<String> {
+        let sql = columns.select().build(DbBackend::Sqlite).sql;
+        let list = sql.split(" FROM ").next().unwrap_or_default().trim_start_matches("SELECT ");
+        list.split(", ").map(|c| c.trim_start_matches(r#""posting"."#).trim_matches('"').to_owned()).collect()
+    }
+
     #[test]
-    fn a_column_is_read_at_its_place_in_the_select_of_every_column() {
-        use sea_orm::Iterable;
-        let selected: Vec<String> = posting::Entity::find()
-            .build(DbBackend::Sqlite)
-            .sql
-            .split(" FROM ")
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("SELECT ")
-            .split(", ")
-            .map(str::to_owned)
-            .collect();
-        assert_eq!(selected.len(), posting::Column::iter().count());
-        for column in posting::Column::iter() {
-            let name = sea_orm::IdenStatic::as_str(&column);
-            assert_eq!(selected[position(column)], format!(r#""posting"."{name}""#), "{name}");
+    fn a_column_is_read_at_its_place_in_the_select() {
+        let some = PostingColumns::KEYS.with(posting::Column::Url).with(posting::Column::Title);
+        for columns in [PostingColumns::all(), PostingColumns::KEYS, some] {
+            let selected = selected(columns);
+            for column in posting::Column::iter() {
+                let name = sea_orm::IdenStatic::as_str(&column);
+                let place = selected.iter().position(|c| c == name);
+                assert_eq!(columns.position(column), place, "{name} in {selected:?}");
+            }
         }
+        assert_eq!(selected(some), ["id", "role_id", "title", "url"]);
+        assert_eq!(selected(PostingColumns::all()).len(), posting::Column::iter().count());
     }
 
     #[test]
     fn postgres_writes_the_role_page_limit_into_the_text_so_that_its_plan_is_kept() {
         let filter = PostingFilter { remote: Some(true), ..Default::default() };
-        let built =
-            pages_by_role_statement(DbBackend::Postgres, &filter, &[3, 4], PageRequest { first: 20, after: None });
+        let page = PageRequest { first: 20, after: None };
+        let built = pages_by_role_statement(DbBackend::Postgres, &filter, &[3, 4], page, PostingColumns::KEYS);
         assert!(built.sql.ends_with(r#"ORDER BY "posting"."id" ASC LIMIT 21) AS p"#), "{}", built.sql);
         assert_eq!(built.values.map(|v| v.0), Some(vec![true.into()]), "only the filter's values are parameters");
         let unfiltered = PostingFilter::default();
-        let built =
-            pages_by_role_statement(DbBackend::Postgres, &unfiltered, &[3], PageRequest { first: 10, after: None });
+        let page = PageRequest { first: 10, after: None };
+        let built = pages_by_role_statement(DbBackend::Postgres, &unfiltered, &[3], page, PostingColumns::KEYS);
         let values = built.values.map(|v| v.0).unwrap_or_default();
         assert!(values.is_empty(), "no parameter at all: {values:?}");
     }

@@ -282,7 +282,7 @@ async fn snapshots_recomputed_on_one_replica_reach_subscribers_of_another_once()
 #[tokio::test]
 async fn postings_read_by_column_position_equal_postings_read_by_name() {
     use entity::posting;
-    use jobs::postings::{PageRequest, PostingFilter, page, pages_by_role};
+    use jobs::postings::{PageRequest, PostingColumns, PostingFilter, page, pages_by_role};
     use sea_orm::{EntityTrait, QueryOrder};
 
     let app = uncached_app().await;
@@ -310,10 +310,73 @@ async fn postings_read_by_column_position_equal_postings_read_by_name() {
     let models = |rows: &[jobs::postings::PostingRow]| -> Vec<posting::Model> {
         rows.iter().map(|row| row.to_model().expect("every column decodes")).collect()
     };
-    let paged = page(&app.db, &PostingFilter::default(), None, all).await.expect("page");
+    let paged = page(&app.db, &PostingFilter::default(), None, all, PostingColumns::all()).await.expect("page");
     assert_eq!(models(&paged), by_name, "a page of postings");
     let role_ids: Vec<i32> = vec![by_name[0].role_id, by_name[2].role_id];
-    let pages = pages_by_role(&app.db, &PostingFilter::default(), &role_ids, all).await.expect("pages by role");
+    let every = PostingColumns::all();
+    let pages = pages_by_role(&app.db, &PostingFilter::default(), &role_ids, all, every).await.expect("pages by role");
     assert_eq!(models(&pages[&role_ids[0]]), by_name[..2], "the first role's page");
     assert_eq!(models(&pages[&role_ids[1]]), by_name[2..], "the second role's page");
+}
+
+/// The fields of `Posting` and how to ask for each: an object field asks for its `slug`.
+async fn posting_fields(app: &TestApp) -> Vec<String> {
+    let schema =
+        app.gql(r#"{ __type(name: "Posting") { fields { name type { kind ofType { kind } } } } }"#, json!({})).await;
+    let fields = schema["data"]["__type"]["fields"].as_array().cloned().unwrap_or_default();
+    assert!(fields.len() > 10, "{schema}");
+    fields
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap_or_default();
+            let kind = f["type"]["ofType"]["kind"].as_str().or(f["type"]["kind"].as_str());
+            if kind == Some("OBJECT") { format!("{name} {{ slug }}") } else { name.to_owned() }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_page_reads_the_columns_its_query_asks_for_and_each_field_alone_gives_the_same_value() {
+    let app = uncached_app().await;
+    fixtures::create_role(&app, "role-a", "Role A").await;
+    let full = json!({
+        "metro": "Berlin", "remote": true, "seniority": "SENIOR", "salaryMin": 120000, "salaryMax": 150000,
+        "skills": ["Rust"], "closedAt": "2026-11-20", "url": "https://jobs.example.com/1"
+    });
+    let report =
+        fixtures::ingest(&app, vec![posting("full", "role-a", full), posting("bare", "role-a", json!({}))]).await;
+    assert_eq!(report["rejected"], json!([]), "{report}");
+    let fields = posting_fields(&app).await;
+    let all = fields.join(" ");
+    // The same postings through each shape a dashboard may use: the top-level page, a role's
+    // page under a list of roles, edges, and a fragment.
+    let shapes: [(&str, fn(&Value) -> &Value); 4] = [
+        ("{ postings(first: 5) { nodes { FIELDS } } }", |d| &d["postings"]["nodes"]),
+        ("{ roles(first: 5) { nodes { postings(first: 5) { nodes { FIELDS } } } } }", |d| {
+            &d["roles"]["nodes"][0]["postings"]["nodes"]
+        }),
+        ("{ postings(first: 5) { edges { node { FIELDS } } } }", |d| &d["postings"]["edges"]),
+        (
+            "query { postings(first: 5) { nodes { ...P } } } fragment P on Posting { FIELDS }",
+            |d| &d["postings"]["nodes"],
+        ),
+    ];
+    for (shape, nodes) in shapes {
+        let everything = app.gql(&shape.replace("FIELDS", &all), json!({})).await;
+        assert!(everything["errors"].is_null(), "{shape}: {everything}");
+        let everything = nodes(&everything["data"]).clone();
+        assert_eq!(everything.as_array().map(Vec::len), Some(2), "{shape}: {everything}");
+        for field in &fields {
+            let alone = app.gql(&shape.replace("FIELDS", field), json!({})).await;
+            assert!(alone["errors"].is_null(), "{field} alone in {shape}: {alone}");
+            let key = field.split(' ').next().unwrap_or_default();
+            for (i, node) in nodes(&alone["data"]).as_array().cloned().unwrap_or_default().iter().enumerate() {
+                let (node, whole) = match shape.contains("edges") {
+                    true => (&node["node"], &everything[i]["node"]),
+                    false => (node, &everything[i]),
+                };
+                assert_eq!(node[key], whole[key], "{field} alone in {shape}");
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::{role, snapshot};
-use jobs::postings::{self, PageRequest, PostingFilter, PostingRow};
+use jobs::postings::{self, PageRequest, PostingColumns, PostingFilter, PostingRow};
 use jobs::{Week, catalog};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::OnceCell;
@@ -113,8 +113,8 @@ fn shared_rows(pages: HashMap<i32, Vec<PostingRow>>) -> impl Iterator<Item = (i3
     pages.into_iter().map(|(id, rows)| (id, rows.into_iter().map(Arc::new).collect()))
 }
 
-/// The filter and page that the postings of sibling roles share.
-pub type PostingsSpec = Arc<(PostingFilter, PageRequest)>;
+/// The filter, page and columns that the postings of sibling roles share.
+pub type PostingsSpec = Arc<(PostingFilter, PageRequest, PostingColumns)>;
 
 impl std::fmt::Debug for SiblingRoles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -134,7 +134,9 @@ impl SiblingRoles {
             self.postings.lock().unwrap_or_else(PoisonError::into_inner).entry(spec.clone()).or_default().clone();
         let pages = cell
             .get_or_try_init(|| async {
-                let pages = postings::pages_by_role(db, &spec.0, &self.role_ids, spec.1).await.map_err(load_error)?;
+                let (filter, page, columns) = spec.as_ref();
+                let pages =
+                    postings::pages_by_role(db, filter, &self.role_ids, *page, *columns).await.map_err(load_error)?;
                 Ok::<_, LoadError>(Arc::new(shared_rows(pages).collect()))
             })
             .await?;
@@ -234,8 +236,8 @@ impl Loader<RolePostingsKey> for Loaders {
     async fn load(&self, keys: &[RolePostingsKey]) -> Result<HashMap<RolePostingsKey, PostingRows>, LoadError> {
         let mut out = HashMap::new();
         for (spec, ids) in by_shared(keys.iter().map(|k| (k.0, k.1.clone()))) {
-            let (filter, page) = spec.as_ref();
-            let pages = postings::pages_by_role(&self.db, filter, &ids, *page).await.map_err(load_error)?;
+            let (filter, page, columns) = spec.as_ref();
+            let pages = postings::pages_by_role(&self.db, filter, &ids, *page, *columns).await.map_err(load_error)?;
             out.extend(shared_rows(pages).map(|(id, rows)| (RolePostingsKey(id, spec.clone()), rows)));
         }
         Ok(out)

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use entity::{role, snapshot};
-use jobs::postings::PostingRow;
+use entity::{posting, role, snapshot};
+use jobs::postings::{PostingColumns, PostingRow};
 
 use super::loaders::{PostingSkillsKey, RoleKey, SiblingRoles, loader};
 use super::scalars::Date;
@@ -243,6 +243,38 @@ impl From<jobs::figures::TrendPoint> for TrendPoint {
 /// A job posting (shared: a page's postings appear as nodes and again in edges).
 #[derive(Debug, Clone)]
 pub struct Posting(pub Arc<PostingRow>);
+
+/// The columns of a posting that the current field (a connection of postings) selects, in
+/// its `nodes` and its `edges { node }`, through fragments: a page reads only those.
+pub fn posting_columns(ctx: &Context<'_>) -> PostingColumns {
+    let connection = ctx.look_ahead();
+    let nodes = connection.field("nodes").selection_fields();
+    let edge_nodes = connection.field("edges").field("node").selection_fields();
+    let fields = nodes.iter().chain(&edge_nodes).flat_map(|node| node.selection_set());
+    fields.filter_map(|field| column_of(field.name())).fold(PostingColumns::KEYS, PostingColumns::with)
+}
+
+/// The column a field of [`Posting`] reads, for those that read one besides the id and the
+/// role (every field below that reads its row is here).
+fn column_of(field: &str) -> Option<posting::Column> {
+    use posting::Column;
+    Some(match field {
+        "source" => Column::Source,
+        "externalId" => Column::ExternalId,
+        "title" => Column::Title,
+        "company" => Column::Company,
+        "metro" => Column::Metro,
+        "remote" => Column::Remote,
+        "seniority" => Column::Seniority,
+        "salaryMin" => Column::SalaryMin,
+        "salaryMax" => Column::SalaryMax,
+        "postedAt" => Column::PostedAt,
+        "closedAt" => Column::ClosedAt,
+        "url" => Column::Url,
+        "ruleId" => Column::RuleId,
+        _ => return None,
+    })
+}
 
 /// A column of a posting's row, or the error of one that cannot be read.
 fn column<T>(read: Result<T, sea_orm::DbErr>) -> async_graphql::Result<T> {

@@ -12,7 +12,7 @@ use crate::graphql::DB_COST;
 use crate::graphql::loaders::{PostingRows, RolePostingCountKey, RolePostingsKey, RoleSlugKey, loader};
 use crate::graphql::pagination::{Page, cursor, known_total, split_page};
 use crate::graphql::scalars::{Date, NamesAWeek};
-use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of};
+use crate::graphql::types::{Posting, PostingConnection, PostingEdge, Role, Seniority, page_of, posting_columns};
 use crate::state::app_state;
 
 /// Which postings to list; every field narrows the list.
@@ -126,7 +126,7 @@ async fn find_postings(
 ) -> ApiResult<PostingConnection> {
     let page = Page::parse(first, after, "posting")?;
     let (filter, role_id) = service_filter(ctx, filter, SlugLookup::Alone).await?;
-    let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into()).await?;
+    let rows = service::page(&app_state(ctx).db, &filter, role_id, page.into(), posting_columns(ctx)).await?;
     Ok(connection(rows.into_iter().map(Arc::new).collect(), page, PostingTotal::Count(Arc::new(filter), role_id)))
 }
 
@@ -147,7 +147,7 @@ pub async fn role_postings(
         return Ok(connection(Vec::new(), page, PostingTotal::Known(0)));
     }
     let filter = Arc::new(filter);
-    let spec = Arc::new((filter.as_ref().clone(), page.into()));
+    let spec = Arc::new((filter.as_ref().clone(), page.into(), posting_columns(ctx)));
     let rows = match &role.siblings {
         Some(siblings) => {
             siblings.postings(&app_state(ctx).db, &spec).await?.get(&role_id).cloned().unwrap_or_default()
