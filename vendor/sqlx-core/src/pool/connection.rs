@@ -311,15 +311,7 @@ impl<DB: Database> Floating<DB, Live<DB>> {
         // returned to the pool; also of course, if it was dropped due to an error
         // this is simply a band-aid as SQLx-next connections should be able
         // to recover from cancellations
-        //
-        // salarygraph patch: only when something is left to send (a dropped transaction's ROLLBACK,
-        // a statement cut off mid-write). Otherwise the ping is a round trip per statement for
-        // nothing: a statement that completed left the connection ready, and one dropped while
-        // reading its answer is drained by the next statement on the connection, which always
-        // waits for the server to be ready first (sqlx-postgres `wait_until_ready`). The two
-        // pings of a nested dashboard query cost a tenth of the machine's CPU (BENCHMARKS.md).
-        let ping = if self.raw.should_flush() { self.raw.ping().await } else { Ok(()) };
-        if let Err(error) = ping {
+        if let Err(error) = self.raw.ping().await {
             tracing::warn!(
                 %error,
                 "error occurred while testing the connection on-release",
