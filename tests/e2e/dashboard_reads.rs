@@ -319,6 +319,9 @@ async fn postings_read_by_column_position_equal_postings_read_by_name() {
     assert_eq!(models(&pages[&role_ids[1]]), by_name[2..], "the second role's page");
 }
 
+/// Where an answer's postings are.
+type NodesOf = fn(&Value) -> &Value;
+
 /// The fields of `Posting` and how to ask for each: an object field asks for its `slug`.
 async fn posting_fields(app: &TestApp) -> Vec<String> {
     let schema =
@@ -350,7 +353,7 @@ async fn a_page_reads_the_columns_its_query_asks_for_and_each_field_alone_gives_
     let all = fields.join(" ");
     // The same postings through each shape a dashboard may use: the top-level page, a role's
     // page under a list of roles, edges, and a fragment.
-    let shapes: [(&str, fn(&Value) -> &Value); 4] = [
+    let shapes: [(&str, NodesOf); 4] = [
         ("{ postings(first: 5) { nodes { FIELDS } } }", |d| &d["postings"]["nodes"]),
         ("{ roles(first: 5) { nodes { postings(first: 5) { nodes { FIELDS } } } } }", |d| {
             &d["roles"]["nodes"][0]["postings"]["nodes"]
