@@ -52,9 +52,10 @@ impl GuardedSchema {
 
     /// The type and name of the operation a request runs, if its document parses and names
     /// one (the document is kept for when the request runs).
-    pub fn operation(&self, request: &Request) -> Option<(OperationType, Option<String>)> {
-        let document = self.0.documents.document(&request.query).ok()?;
-        limits::operation(&document, request.operation_name.as_deref())
+    pub fn operation(&self, request: &mut Request) -> Option<(OperationType, Option<String>)> {
+        let operation_name = request.operation_name.clone();
+        let document = self.0.documents.document(request).ok()?;
+        limits::operation(&document, operation_name.as_deref())
     }
 
     /// Runs a subscription.

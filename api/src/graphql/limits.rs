@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Request, Response, ServerError, ServerResult};
 
-use super::documents::ParsedDocuments;
+use super::documents::{Document, ParsedDocuments};
 use crate::auth::BearerToken;
 use crate::state::AppState;
 
@@ -62,12 +62,15 @@ pub fn check_request(
     request: &mut Request,
 ) -> ServerResult<Option<String>> {
     let admin = presents_admin_token(state, request);
-    let document = documents.document(&request.query).map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
+    let operation_name = request.operation_name.clone();
+    let document = documents.document(request).map_err(|e| coded(e, "GRAPHQL_PARSE_FAILED"))?;
     check_shape(&document, admin)
         .map_err(|message| coded(ServerError::new(message, None), "GRAPHQL_VALIDATION_FAILED"))?;
-    let name = operation(&document, request.operation_name.as_deref()).and_then(|(_, name)| name);
-    // The schema takes the document apart as it runs it: each request gets its own copy.
-    request.set_parsed_query(document.as_ref().clone());
+    let name = operation(&document, operation_name.as_deref()).and_then(|(_, name)| name);
+    if let Document::Kept(kept) = document {
+        // The schema takes the document apart as it runs it: each request gets its own copy.
+        request.set_parsed_query(kept.as_ref().clone());
+    }
     Ok(name)
 }
 

@@ -173,7 +173,7 @@ pub async fn get_graphql(State(state): State<HttpState>, request: Request) -> Re
     if gql.query.is_empty() {
         return error_response(StatusCode::BAD_REQUEST, media, "the query parameter `query` is required");
     }
-    if state.schema.operation(&gql).map(|(ty, _)| ty) == Some(OperationType::Mutation) {
+    if state.schema.operation(&mut gql).map(|(ty, _)| ty) == Some(OperationType::Mutation) {
         let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, media, "mutations need POST");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
@@ -225,7 +225,7 @@ enum Method {
 /// answered since the last write.
 async fn execute(
     state: &HttpState,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     headers: &HeaderMap,
     ip: ClientIp,
     media: &'static str,
@@ -242,7 +242,7 @@ async fn execute(
         return answer_response(answer, headers, media, method);
     }
     // Only queries are kept (never mutations), under the name they are counted by.
-    let query_name = match cached.is_some().then(|| state.schema.operation(&request)).flatten() {
+    let query_name = match cached.is_some().then(|| state.schema.operation(&mut request)).flatten() {
         Some((OperationType::Query, name)) => Some(name),
         _ => None,
     };
