@@ -20,6 +20,7 @@ pub mod ingest;
 mod input_values;
 pub mod keyset;
 pub mod mail;
+pub mod posting_tally;
 pub mod postings;
 pub mod raw;
 pub mod roles;

@@ -15,6 +15,7 @@ use sea_orm::{
 };
 
 pub use crate::keyset::PageRequest;
+use crate::posting_tally;
 use crate::week::Week;
 
 /// Which postings to list; every field narrows the list.
@@ -414,9 +415,13 @@ pub fn pages_by_role_statement(
     }
 }
 
-/// How many postings match `filter` (of `role_id` when given). A plain `COUNT(*)` over the
-/// condition, so that both databases can answer it from an index alone.
+/// How many postings match `filter` (of `role_id` when given): from the tally when it can
+/// answer, else a plain `COUNT(*)` over the condition, which both databases can answer from
+/// an index alone.
 pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: Option<i32>) -> Result<u64, DbErr> {
+    if posting_tally::counts(filter) {
+        return posting_tally::count(db, filter, role_id).await;
+    }
     let count: Option<i64> = posting::Entity::find()
         .select_only()
         .column_as(Expr::cust("COUNT(*)"), "count")
@@ -457,12 +462,16 @@ struct RoleCount {
     count: i64,
 }
 
-/// How many postings match `filter` for each of `role_ids`, in one statement.
+/// How many postings match `filter` for each of `role_ids`, in one statement (from the
+/// tally when it can answer).
 pub async fn counts_by_role(
     db: &impl ConnectionTrait,
     filter: &PostingFilter,
     role_ids: &[i32],
 ) -> Result<HashMap<i32, u64>, DbErr> {
+    if posting_tally::counts(filter) {
+        return posting_tally::counts_by_role(db, filter, role_ids).await;
+    }
     let mut out: HashMap<i32, u64> = role_ids.iter().map(|&id| (id, 0)).collect();
     if role_ids.is_empty() {
         return Ok(out);

@@ -24,6 +24,7 @@ mod m20261204_000018_create_data_version;
 mod m20261204_000019_subscriber_email_case_insensitive;
 mod m20261204_000020_create_link_key;
 mod m20261204_000021_posting_skill_links_kept_by_writer;
+mod m20261205_000022_create_posting_tally;
 
 /// The skill dictionary the migrations ship (benchmarks and tests measure it).
 pub use m20261204_000017_seed_skill_dictionary::shipped_skills;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_subscriber_email_case_insensitive::Migration),
             Box::new(m20261204_000020_create_link_key::Migration),
             Box::new(m20261204_000021_posting_skill_links_kept_by_writer::Migration),
+            Box::new(m20261205_000022_create_posting_tally::Migration),
         ]
     }
 }

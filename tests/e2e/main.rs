@@ -19,6 +19,7 @@ mod import;
 mod memory;
 mod observability;
 mod pool_release;
+mod posting_tally;
 mod quality;
 mod query_plans;
 mod raw;
