@@ -140,7 +140,7 @@ async fn assert_tally_matches(app: &TestApp, step: &str) {
 }
 
 fn salary(n: usize) -> Value {
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         return json!({});
     }
     let min = 90_000 + 7_000 * n as i64;
