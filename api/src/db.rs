@@ -5,7 +5,10 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::redact_url;
 
@@ -93,14 +96,45 @@ fn plain_on_loopback(url: &str, mode_in_env: bool) -> bool {
     socket || host.is_empty() || jobs::host::is_loopback(host)
 }
 
+/// The key of PostgreSQL's advisory lock that one migrating process holds at a time
+/// (the bytes of "salarygr").
+const MIGRATION_LOCK: i64 = 0x7361_6c61_7279_6772;
+
+/// A transaction that no other process migrating the same database can hold at once:
+/// replicas (or a `salarygraph import`) starting together after a release would otherwise all
+/// apply the same migrations, and all but one fail on tables that already exist. The others
+/// wait, then find nothing pending. Every migration runs inside it, so a release's
+/// migrations apply together or not at all.
+async fn begin_migrating(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+            Ok(txn)
+        }
+        // SQLite's write lock, taken at BEGIN; a second process waits for it (busy timeout).
+        _ => {
+            let immediate = TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            };
+            db.begin_with_options(immediate).await
+        }
+    }
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = begin_migrating(db).await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Rolls back the last `steps` migrations (all when `None`).
 pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
-    Migrator::down(db, steps).await
+    let txn = begin_migrating(db).await?;
+    Migrator::down(&txn, steps).await?;
+    txn.commit().await
 }
 
 /// How many migrations are not applied yet.

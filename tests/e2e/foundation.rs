@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use salarygraph_tests::{TestApp, TestDatabase, TestOptions};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 #[tokio::test]
@@ -19,6 +20,31 @@ async fn migrations_go_up_down_and_up_again() {
     assert_eq!(api::db::pending_migrations(&db).await.expect("status"), all);
     api::db::migrate(&db).await.expect("up again");
     assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 0);
+}
+
+#[tokio::test]
+async fn replicas_starting_together_apply_each_migration_once() {
+    let database = TestDatabase::create().await;
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(api::db::connect(&database.url).await.expect("connect"));
+    }
+    let results = futures::future::join_all(replicas.iter().map(api::db::migrate)).await;
+    for (replica, result) in results.iter().enumerate() {
+        assert!(result.is_ok(), "replica {replica}: {result:?}");
+    }
+    let db = &replicas[0];
+    assert_eq!(api::db::pending_migrations(db).await.expect("status"), 0);
+    let all = <migration::Migrator as migration::MigratorTrait>::migrations().len();
+    let applied = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM seaql_migrations",
+        ))
+        .await
+        .expect("count")
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok());
+    assert_eq!(applied, Some(all as i64), "each migration recorded once");
 }
 
 #[tokio::test]
