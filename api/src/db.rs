@@ -98,7 +98,7 @@ fn plain_on_loopback(url: &str, mode_in_env: bool) -> bool {
 
 /// The key of PostgreSQL's advisory lock that one migrating process holds at a time
 /// (the bytes of "salarygr").
-const MIGRATION_LOCK: i64 = 0x7361_6c61_7279_6772;
+pub const MIGRATION_LOCK: i64 = 0x7361_6c61_7279_6772;
 
 /// A transaction that no other process migrating the same database can hold at once:
 /// replicas (or a `salarygraph import`) starting together after a release would otherwise all
@@ -125,6 +125,11 @@ async fn begin_migrating(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    // Most starts find nothing to do: they need not queue behind another process's writes
+    // for the lock (on SQLite, the lock is the one writer's).
+    if matches!(pending_migrations(db).await, Ok(0)) {
+        return Ok(());
+    }
     let txn = begin_migrating(db).await?;
     Migrator::up(&txn, None).await?;
     txn.commit().await

@@ -48,6 +48,24 @@ async fn replicas_starting_together_apply_each_migration_once() {
 }
 
 #[tokio::test]
+async fn a_start_with_nothing_to_migrate_does_not_wait_for_the_migration_lock() {
+    let database = TestDatabase::create().await;
+    let db = api::db::connect(&database.url).await.expect("connect");
+    api::db::migrate(&db).await.expect("up");
+    // Another process holds the lock: mid-migration on PostgreSQL, mid-write on SQLite.
+    let other = api::db::connect(&database.url).await.expect("connect");
+    let held = match other.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("SELECT pg_advisory_lock({})", api::db::MIGRATION_LOCK),
+        _ => "BEGIN IMMEDIATE".to_owned(),
+    };
+    let holder = api::db::connect_single(&database.url).await.expect("connect");
+    holder.execute_unprepared(&held).await.expect("take the lock");
+    let start = tokio::time::timeout(Duration::from_secs(5), api::db::migrate(&other)).await;
+    assert!(matches!(start, Ok(Ok(()))), "nothing pending: {start:?}");
+    drop(holder);
+}
+
+#[tokio::test]
 async fn an_empty_database_without_demo_data_serves_empty_answers() {
     let app = TestApp::spawn_with(TestOptions { demo: false, ..Default::default() }).await;
     let response = app
