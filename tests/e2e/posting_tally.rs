@@ -206,3 +206,29 @@ async fn the_tally_follows_every_write_and_counts_as_counting_the_postings_does(
         assert_tally_matches(&app, "a truncate").await;
     }
 }
+
+#[tokio::test]
+async fn writers_at_once_keep_the_tally_whole() {
+    let app = TestApp::spawn_with(TestOptions { smtp: false, ..Default::default() }).await;
+    for slug in ROLES {
+        fixtures::create_role(&app, slug, slug).await;
+    }
+    // Each writer touches the same groups, in its own order, and half of them move postings
+    // another writer inserted: every change must land once, whichever commits first.
+    let batch = |writer: usize| -> Vec<Value> {
+        let mut rows: Vec<Value> = (0..30)
+            .map(|n| {
+                row(n + 100 * (writer % 2), ROLES[(n + writer) % 2], n % 2 == 0, SENIORITIES[n % 3], salary(n % 6))
+            })
+            .collect();
+        if writer % 2 == 1 {
+            rows.reverse();
+        }
+        rows
+    };
+    let writers = (0..6).map(|writer| fixtures::ingest(&app, batch(writer)));
+    for report in futures::future::join_all(writers).await {
+        assert_eq!(report["rejected"], json!([]), "{report}");
+    }
+    assert_tally_matches(&app, "six writers at once").await;
+}
