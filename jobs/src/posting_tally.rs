@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query, SelectStatement};
-use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, FromQueryResult, StatementBuilder};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, FromQueryResult};
 
 use crate::postings::PostingFilter;
+use crate::sql::fetch;
 
 #[derive(sea_orm::DeriveIden)]
 enum PostingTally {
@@ -68,11 +69,6 @@ fn as_count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-async fn all<M: FromQueryResult>(db: &impl ConnectionTrait, query: &SelectStatement) -> Result<Vec<M>, DbErr> {
-    let statement = StatementBuilder::build(query, &db.get_database_backend());
-    M::find_by_statement(statement).all(db).await
-}
-
 /// How many postings match `filter` (of `role_id` when given); the filter must be one the
 /// tally [`counts`].
 pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: Option<i32>) -> Result<u64, DbErr> {
@@ -82,7 +78,7 @@ pub async fn count(db: &impl ConnectionTrait, filter: &PostingFilter, role_id: O
     }
     let query =
         Query::select().expr_as(total(), Alias::new("postings")).from(PostingTally::Table).cond_where(cond).to_owned();
-    let rows: Vec<Total> = all(db, &query).await?;
+    let rows: Vec<Total> = fetch(db, &query).await?;
     Ok(rows.first().map_or(0, |row| as_count(row.postings)))
 }
 
@@ -103,7 +99,7 @@ pub async fn counts_by_role(
         .cond_where(matching(filter).add(Expr::col(PostingTally::RoleId).is_in(role_ids.iter().copied())))
         .group_by_col(PostingTally::RoleId)
         .to_owned();
-    for row in all::<RoleTotal>(db, &query).await? {
+    for row in fetch::<RoleTotal>(db, &query).await? {
         out.insert(row.role_id, as_count(row.postings));
     }
     Ok(out)

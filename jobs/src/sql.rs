@@ -1,7 +1,13 @@
 //! The hand-written SQL that must be fast, in one place, portable to SQLite and PostgreSQL.
 //! Statements are written with `$1`-style placeholders and rewritten for SQLite (`?1`).
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+
+/// The rows of a sea-query select, each read as a `T`.
+pub async fn fetch<T: FromQueryResult>(db: &impl ConnectionTrait, query: &SelectStatement) -> Result<Vec<T>, DbErr> {
+    T::find_by_statement(db.get_database_backend().build(query)).all(db).await
+}
 
 /// Builds a statement for the connection's backend from `$N`-placeholder SQL.
 pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {

@@ -152,12 +152,13 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
         let events = ["insert", "update", "delete", "truncate"];
         for name in events {
-            let on = if db.get_database_backend() == DbBackend::Postgres { " ON posting" } else { "" };
+            let on = if postgres { " ON posting" } else { "" };
             db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS \"posting_tally-{name}\"{on}")).await?;
         }
-        if db.get_database_backend() == DbBackend::Postgres {
+        if postgres {
             for name in events {
                 db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS posting_tally_{name}()")).await?;
             }

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 
 use super::ComputedSnapshot;
 use super::totals::{Group, Percentiles, RoleTotals};
+use crate::sql::fetch;
 use crate::week::Week;
 
 /// The open postings of `week`, grouped by role and the given columns, counted.
@@ -24,10 +25,6 @@ fn grouped(week: Week, columns: &[posting::Column]) -> SelectStatement {
         .group_by_col(posting::Column::RoleId)
         .group_by_columns(columns.iter().copied());
     query
-}
-
-async fn fetch<T: FromQueryResult>(db: &impl ConnectionTrait, query: &SelectStatement) -> Result<Vec<T>, DbErr> {
-    T::find_by_statement(db.get_database_backend().build(query)).all(db).await
 }
 
 /// Counts and sums of one role's open postings of one seniority.
